@@ -56,7 +56,7 @@ class InvalidRequestError(KieError, ValueError):
     """A request was rejected locally, before any network call; no credits were spent.
 
     Attributes:
-        field: the request field at fault (``duration``, ``aspect_ratio``, ``options.cfg_scale``...).
+        field: the request field at fault (``duration``, ``options.cfg_scale``...).
         value: the offending value.
         accepted: what the model accepts for that field, when it is a finite list.
     """

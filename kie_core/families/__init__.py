@@ -1,0 +1,1 @@
+"""Task families: the create/status/callback shapes that several models share."""

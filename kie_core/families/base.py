@@ -1,0 +1,135 @@
+"""The task family interface and the tolerant readers that every family parser uses."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any
+
+from kie_core.calls import EndpointCall
+from kie_core.errors import MalformedResponseError
+from kie_core.status import CallbackEvent, TaskStatus
+
+
+class TaskFamily(ABC):
+    """How one KIE endpoint family reports tasks: the status call, its record and its callback.
+
+    Every terminal state of the family must map explicitly to succeeded or failed; an unknown
+    state raises :class:`~kie_core.errors.MalformedResponseError` rather than guessing.
+    """
+
+    #: Short unique name, stored in task handles and the journal (``market``, ``veo``...).
+    name: str = ""
+
+    @abstractmethod
+    def status_call(self, task_id: str) -> EndpointCall:
+        """Return the call that reads a task's record."""
+
+    @abstractmethod
+    def parse_status(self, task_id: str, data: Any) -> TaskStatus:
+        """Read the ``data`` of a status answer into a :class:`TaskStatus`.
+
+        Raises:
+            MalformedResponseError: when ``data`` is not a record of this family.
+        """
+
+    @abstractmethod
+    def parse_callback(self, body: Any) -> CallbackEvent:
+        """Read a callback body KIE POSTed for this family.
+
+        Raises:
+            MalformedResponseError: when the body is not a callback of this family.
+        """
+
+    def task_id_from_create(self, data: Any) -> str:
+        """Read the task id from the ``data`` of a create answer (``{"taskId": ...}``)."""
+        record = require_mapping(data, "create answer")
+        task_id = record.get("taskId") or record.get("task_id")
+        if not isinstance(task_id, str) or not task_id:
+            raise MalformedResponseError("create answer has no taskId", code=None)
+        return task_id
+
+    def download_url_call(self, url: str) -> EndpointCall:
+        """Return the call that asks for a fresh 20-minute link to a result file."""
+        return EndpointCall(method="POST", path="/api/v1/common/download-url", body={"url": url})
+
+
+def require_mapping(value: Any, what: str) -> Mapping[str, Any]:
+    """Return ``value`` if it is a JSON object, else raise :class:`MalformedResponseError`."""
+    if not isinstance(value, Mapping):
+        raise MalformedResponseError(f"{what} is not a JSON object: {type(value).__name__}")
+    return value
+
+
+def text_or_none(value: Any) -> str | None:
+    """Return a non-empty string form of ``value``, or None for null/empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def url_list(value: Any) -> tuple[str, ...]:
+    """Read a list of URLs that may be a JSON array, a JSON-encoded string, one URL, or null."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                decoded = json.loads(text)
+            except ValueError:
+                decoded = [part.strip(" \"'") for part in text.strip("[]").split(",")]
+            return url_list(decoded)
+        return (text,) if text else ()
+    if isinstance(value, list | tuple):
+        return tuple(item for item in value if isinstance(item, str) and item)
+    return ()
+
+
+def json_object(value: Any, what: str) -> dict[str, Any]:
+    """Read a JSON object that KIE may send as an object or as a JSON-encoded string.
+
+    ``None`` and ``""`` give an empty dict.
+    """
+    if value is None or value == "":
+        return {}
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except ValueError as exc:
+            raise MalformedResponseError(f"{what} is not valid JSON") from exc
+        if isinstance(decoded, Mapping):
+            return dict(decoded)
+    raise MalformedResponseError(f"{what} is not a JSON object")
+
+
+def int_or_none(value: Any) -> int | None:
+    """Read an integer that may arrive as a number or a numeric string."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def float_or_none(value: Any) -> float | None:
+    """Read a number that may arrive as a number or a numeric string."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None

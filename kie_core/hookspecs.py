@@ -1,0 +1,68 @@
+"""The hook specification every kie provider plugin implements.
+
+A plugin is a module (or object) registered under the ``kie.providers`` entry point group that
+implements some of the hooks below with :data:`hookimpl`::
+
+    from kie_core import hookimpl
+
+    @hookimpl
+    def kie_register_models(register):
+        register(MY_MODEL)
+
+The hooks are registration-shaped: the core calls each once, when the registry loads the plugin,
+and afterwards dispatches requests through the registry, not through the plugin manager.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from kie_core.families.base import TaskFamily
+    from kie_core.models import VideoModel
+
+#: The pluggy project name of kie's hooks.
+PROJECT_NAME = "kie"
+
+#: Marker for hook specifications (used by the core only).
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+
+#: Marker for hook implementations; plugins decorate their hook functions with it.
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+class VideoProvider:
+    """The hooks of a kie provider plugin."""
+
+    @hookspec
+    def kie_register_models(self, register: Callable[[VideoModel], None]) -> None:
+        """Advertise the plugin's models.
+
+        Called once, when the registry loads the plugin. Call ``register`` with each
+        :class:`~kie_core.models.VideoModel` the plugin provides. A model carries its
+        :class:`~kie_core.models.ModelSpec` (name, aliases, variants, durations, aspect ratios,
+        resolutions, inputs, prompt limit, forbidden combinations, prices, deprecation), its task
+        family, and ``build_call``, which maps a validated
+        :class:`~kie_core.request.VideoRequest` to the endpoint call (method, path, JSON body).
+        A model whose spec is malformed, or whose name is already taken, is refused and recorded
+        as an error of this plugin; the plugin's other models still load.
+
+        Returns nothing; registration happens through ``register``.
+        """
+
+    @hookspec
+    def kie_register_families(self, register: Callable[[TaskFamily], None]) -> None:
+        """Advertise task families that are not reachable through a registered model.
+
+        Called once, when the registry loads the plugin. The family of every registered model
+        is known already; use this hook only for a family whose status records or callbacks
+        kie must read without one of the plugin's models (for example a family kept for old
+        tasks after its models were retired). A :class:`~kie_core.families.base.TaskFamily`
+        builds the status call and reads its status record and callback body into the
+        normalized :class:`~kie_core.status.TaskStatus`.
+
+        Returns nothing; registration happens through ``register``.
+        """
