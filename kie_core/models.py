@@ -88,6 +88,8 @@ class Mode(BaseModel):
         ):
             if default is not None and default not in values:
                 raise ValueError(f"default {name} {default!r} is not among {values}")
+            if values and default is None:
+                raise ValueError(f"mode {self.name!r} lists {name} values but no default")
         return self
 
     @property
@@ -422,7 +424,7 @@ def _choose_mode(label: str, variant: Variant, present: frozenset[InputKind]) ->
         )
     # Every input is accepted somewhere: a required one is missing, or the mix fits no mode.
     closest = min(
-        variant.modes, key=lambda m: len(m.requires - present) + len(present - m.all_inputs)
+        variant.modes, key=lambda m: (len(present - m.all_inputs), len(m.requires - present))
     )
     missing = sorted(closest.requires - present)
     if missing:
