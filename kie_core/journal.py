@@ -1,0 +1,632 @@
+"""The task journal: a small SQLite database that remembers every create request and its fate.
+
+A row is written *before* a create request is sent and updated at every step after it (created,
+running, succeeded, downloaded, failed, rejected, ambiguous), so a ``kill -9`` at any moment loses
+nothing: ``kie resume`` reads :meth:`Journal.unfinished` and picks up every task still running
+and every result not yet downloaded, and :meth:`Journal.find_active` keeps an identical request
+from being paid for twice.
+
+The database is safe to share between threads and processes: it runs in WAL mode with a busy
+timeout, every call is one short transaction, and writes take the write lock up front
+(``BEGIN IMMEDIATE``) so two writers wait for each other instead of failing.
+
+The API key is never stored: the payload is the create body, and any text that reaches the
+journal (payloads, errors) is scrubbed of bearer tokens and of the ``KIE_API_KEY`` value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kie_core.calls import EndpointCall
+from kie_core.errors import InvalidRequestError
+from kie_core.status import TaskHandle, TaskState, TaskStatus
+
+logger = logging.getLogger(__name__)
+
+#: Environment variable naming the journal file.
+JOURNAL_ENV = "KIE_JOURNAL"
+
+#: The journal file's name inside the user data directory.
+DEFAULT_FILENAME = "journal.sqlite3"
+
+#: Schema version kept in ``PRAGMA user_version``.
+SCHEMA_VERSION = 1
+
+#: How long a journal call waits for another writer before giving up.
+BUSY_TIMEOUT_MS = 30_000
+
+#: A SUBMITTING row older than this belongs to a process that died while sending.
+STALE_SUBMITTING = timedelta(minutes=1)
+
+#: Top-level create-body fields that say where to report, not what to generate.
+CALLBACK_FIELDS = ("callBackUrl", "progressCallBackUrl")
+
+_REDACTED = "***"
+_BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+")
+
+
+class JournalState(StrEnum):
+    """Where a journaled create request is in its life."""
+
+    SUBMITTING = "submitting"
+    CREATED = "created"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    DOWNLOADED = "downloaded"
+    FAILED = "failed"
+    AMBIGUOUS = "ambiguous"
+    REJECTED = "rejected"
+
+
+#: States a row may move to from each state. Anything else is ignored, so a late or repeated
+#: update can never move a row backwards (a downloaded result stays downloaded).
+_TRANSITIONS: dict[JournalState, frozenset[JournalState]] = {
+    JournalState.SUBMITTING: frozenset(
+        {JournalState.CREATED, JournalState.REJECTED, JournalState.AMBIGUOUS}
+    ),
+    JournalState.AMBIGUOUS: frozenset({JournalState.CREATED, JournalState.REJECTED}),
+    JournalState.CREATED: frozenset(
+        {
+            JournalState.RUNNING,
+            JournalState.SUCCEEDED,
+            JournalState.FAILED,
+            JournalState.DOWNLOADED,
+        }
+    ),
+    JournalState.RUNNING: frozenset(
+        {
+            JournalState.RUNNING,
+            JournalState.SUCCEEDED,
+            JournalState.FAILED,
+            JournalState.DOWNLOADED,
+        }
+    ),
+    JournalState.SUCCEEDED: frozenset({JournalState.SUCCEEDED, JournalState.DOWNLOADED}),
+    JournalState.FAILED: frozenset(),
+    JournalState.DOWNLOADED: frozenset({JournalState.DOWNLOADED}),
+    JournalState.REJECTED: frozenset(),
+}
+
+#: States :meth:`Journal.find_active` reports: the request is (or may be) alive at KIE.
+_ACTIVE_STATES = (
+    JournalState.SUBMITTING,
+    JournalState.CREATED,
+    JournalState.RUNNING,
+    JournalState.SUCCEEDED,
+    JournalState.AMBIGUOUS,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    fingerprint TEXT NOT NULL,
+    model TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    family TEXT NOT NULL,
+    kie_model TEXT,
+    endpoint TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    base_url TEXT NOT NULL,
+    state TEXT NOT NULL,
+    task_id TEXT,
+    variant TEXT,
+    estimated_credits REAL,
+    result_urls TEXT NOT NULL DEFAULT '[]',
+    output_path TEXT,
+    sha256 TEXT,
+    size INTEGER,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_by_fingerprint ON entries (fingerprint, base_url, id);
+CREATE INDEX IF NOT EXISTS entries_by_task ON entries (task_id, id);
+CREATE INDEX IF NOT EXISTS entries_by_state ON entries (state, id);
+"""
+
+
+class JournalEntry(BaseModel):
+    """One journaled create request, as stored.
+
+    Attributes:
+        id: the row id, returned by :meth:`Journal.begin`.
+        fingerprint: see :func:`fingerprint`.
+        model: the kie model name (``kling-2.5-turbo``).
+        provider: the plugin that provides the model.
+        family: the task family (``market``, ``veo``...).
+        kie_model: KIE's model id, when the family has one.
+        endpoint: method and path of the create call (``POST /api/v1/jobs/createTask``).
+        payload: the create body, ``callBackUrl`` included, never the key.
+        base_url: the API base URL the request went to.
+        state: where the request is.
+        task_id: KIE's task id, once known.
+        estimated_credits: the local estimate at submit time.
+        result_urls: the result files, once the task succeeded.
+        output_path: where the result was saved, once downloaded.
+        sha256: the saved file's SHA-256, once downloaded.
+        size: the saved file's size in bytes, once downloaded.
+        error: why the request failed, was refused or is ambiguous.
+        created_at: when the row was written (before the create request was sent).
+        updated_at: when the row last changed.
+        variant: the model variant of the task handle, once created (an addition to the
+            interface, so :meth:`handle` gives back the handle that was journaled).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    fingerprint: str
+    model: str
+    provider: str
+    family: str
+    kie_model: str | None
+    endpoint: str
+    payload: dict[str, Any]
+    base_url: str
+    state: JournalState
+    task_id: str | None
+    estimated_credits: float | None
+    result_urls: list[str] = Field(default_factory=list)
+    output_path: str | None = None
+    sha256: str | None = None
+    size: int | None = None
+    error: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    variant: str | None = None
+
+    def handle(self) -> TaskHandle | None:
+        """Return the task handle to follow this task with, or None while there is no task id."""
+        if self.task_id is None:
+            return None
+        return TaskHandle(
+            task_id=self.task_id,
+            model=self.model,
+            provider=self.provider,
+            family=self.family,
+            kie_model=self.kie_model,
+            variant=self.variant,
+            estimated_credits=self.estimated_credits,
+            created_at=self.created_at,
+        )
+
+
+def fingerprint(call: EndpointCall, base_url: str) -> str:
+    """Return the identity of a create call: equal fingerprints generate the same thing.
+
+    It is the SHA-256 of canonical JSON of the method, path, body (without the callback URLs
+    ``callBackUrl`` and ``progressCallBackUrl``, which only say where to report), query
+    parameters and base URL (without a trailing slash).
+
+    Args:
+        call: the create call about to be sent, after local files were uploaded.
+        base_url: the API base URL it goes to.
+    """
+    body = call.body
+    if body is not None:
+        body = {key: value for key, value in body.items() if key not in CALLBACK_FIELDS}
+    canonical = json.dumps(
+        {
+            "method": call.method,
+            "path": call.path,
+            "body": body,
+            "params": call.params,
+            "base_url": _normalize_base_url(base_url),
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def default_journal_path() -> Path:
+    """Return ``$KIE_JOURNAL``, or ``journal.sqlite3`` in the user data directory of ``kie``."""
+    configured = os.environ.get(JOURNAL_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("kie")) / DEFAULT_FILENAME
+
+
+def redact(text: str) -> str:
+    """Remove bearer tokens and the value of ``KIE_API_KEY`` from a text."""
+    key = os.environ.get("KIE_API_KEY")
+    if key and len(key) >= 4:
+        text = text.replace(key, _REDACTED)
+    return _BEARER.sub(lambda match: f"{match.group(1)} {_REDACTED}", text)
+
+
+def _normalize_base_url(base_url: str) -> str:
+    return base_url.rstrip("/")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    # Fixed-width UTC text, so string order is time order in SQL comparisons.
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def _dump_payload(payload: dict[str, Any]) -> str:
+    # The payload is kept verbatim (it may be sent again), so only the key itself is scrubbed.
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    key = os.environ.get("KIE_API_KEY")
+    if key and len(key) >= 4 and key in text:
+        text = text.replace(key, _REDACTED)
+    return text
+
+
+class Journal:
+    """The task journal, one SQLite file shared by every kie process of the user.
+
+    Args:
+        path: the database file; ``None`` uses :func:`default_journal_path`; ``":memory:"``
+            keeps the journal in this process only (tests, one-shot scripts).
+
+    Attributes:
+        path: the database file, or None for an in-memory journal.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        if path is not None and os.fspath(path) == ":memory:":
+            self.path: Path | None = None
+        else:
+            self.path = Path(path).expanduser() if path is not None else default_journal_path()
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = os.getpid()
+        self._closed = False
+        with self._lock:
+            self._connection()
+
+    def __repr__(self) -> str:
+        return f"Journal(path={str(self.path) if self.path else ':memory:'!r})"
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- connection ------------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise RuntimeError("the journal is closed")
+        if self._conn is not None and self._pid != os.getpid():
+            # A connection must never cross a fork: the child opens its own.
+            self._conn = None
+        if self._conn is None:
+            self._conn = self._open()
+            self._pid = os.getpid()
+        return self._conn
+
+    def _open(self) -> sqlite3.Connection:
+        if self.path is None:
+            target = ":memory:"
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            target = os.fspath(self.path)
+        conn = sqlite3.connect(
+            target,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        conn.row_factory = sqlite3.Row
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if self.path is not None:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"the journal {self.path} has schema version {version}, newer than this "
+                    f"kie-core understands ({SCHEMA_VERSION}); upgrade kie-core"
+                )
+            if version < SCHEMA_VERSION:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            conn = self._connection()
+            return list(conn.execute(sql, params).fetchall())
+
+    def close(self) -> None:
+        """Close the database connection; the journal cannot be used afterwards."""
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+            self._closed = True
+
+    # --- writes ----------------------------------------------------------------------------
+
+    def begin(
+        self,
+        *,
+        fingerprint: str,
+        model: str,
+        provider: str,
+        family: str,
+        kie_model: str | None,
+        endpoint: str,
+        payload: dict[str, Any],
+        base_url: str,
+        estimated_credits: float | None,
+    ) -> int:
+        """Record a create request about to be sent; call this BEFORE sending it.
+
+        Returns:
+            The new entry's id, in state SUBMITTING.
+        """
+        stamp = _stamp(_now())
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO entries (fingerprint, model, provider, family, kie_model, endpoint,"
+                " payload, base_url, state, estimated_credits, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    fingerprint,
+                    model,
+                    provider,
+                    family,
+                    kie_model,
+                    endpoint,
+                    _dump_payload(payload),
+                    _normalize_base_url(base_url),
+                    JournalState.SUBMITTING.value,
+                    estimated_credits,
+                    stamp,
+                    stamp,
+                ),
+            )
+            entry_id = cursor.lastrowid
+        if entry_id is None:  # pragma: no cover - sqlite always sets it after an INSERT
+            raise RuntimeError("the journal did not return a row id")
+        return entry_id
+
+    def created(self, entry_id: int, handle: TaskHandle) -> None:
+        """Record that KIE accepted the request and gave it a task id (state CREATED)."""
+        self._move_entry(
+            entry_id,
+            JournalState.CREATED,
+            task_id=handle.task_id,
+            variant=handle.variant,
+            error=None,
+        )
+
+    def rejected(self, entry_id: int, error: str) -> None:
+        """Record that KIE refused the create request: nothing was created (state REJECTED)."""
+        self._move_entry(entry_id, JournalState.REJECTED, error=redact(error))
+
+    def ambiguous(self, entry_id: int, error: str) -> None:
+        """Record that the request was sent but its answer was lost (state AMBIGUOUS)."""
+        self._move_entry(entry_id, JournalState.AMBIGUOUS, error=redact(error))
+
+    def mark_resent(self, entry_id: int) -> None:
+        """Close an AMBIGUOUS entry the user chose to send again (state REJECTED, with a note).
+
+        The new send gets its own entry; this one stays in the journal as a record of the
+        possibly paid first attempt.
+        """
+        note = "re-sent by the user; this first attempt may or may not have created a task"
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT state, error FROM entries WHERE id = ?", (entry_id,)
+            ).fetchone()
+            if row is None:
+                return
+            error = f"{row['error']}; {note}" if row["error"] else note
+            self._apply(
+                conn, entry_id, JournalState(row["state"]), JournalState.REJECTED, {"error": error}
+            )
+
+    def record_status(self, task_id: str, status: TaskStatus) -> None:
+        """Record a status reading: RUNNING, SUCCEEDED (with result URLs) or FAILED (with why).
+
+        A reading never moves a row backwards: a succeeded, failed or downloaded task stays so.
+        """
+        fields: dict[str, Any] = {}
+        if status.state is TaskState.SUCCEEDED:
+            target = JournalState.SUCCEEDED
+            if status.result_urls:
+                fields["result_urls"] = json.dumps(list(status.result_urls))
+        elif status.state is TaskState.FAILED:
+            target = JournalState.FAILED
+            parts = (status.fail_code, status.fail_message)
+            reason = " ".join(part for part in parts if part) or status.raw_state or "failed"
+            fields["error"] = redact(reason)
+        else:
+            target = JournalState.RUNNING
+        self._move_task(task_id, target, **fields)
+
+    def downloaded(self, task_id: str, path: str, sha256: str, size: int) -> None:
+        """Record that the task's result was saved and verified (state DOWNLOADED)."""
+        self._move_task(
+            task_id, JournalState.DOWNLOADED, output_path=path, sha256=sha256, size=size
+        )
+
+    def _move_entry(self, entry_id: int, target: JournalState, **fields: Any) -> None:
+        with self._write() as conn:
+            row = conn.execute("SELECT state FROM entries WHERE id = ?", (entry_id,)).fetchone()
+            if row is None:
+                logger.debug("journal: no entry %s to move to %s", entry_id, target)
+                return
+            self._apply(conn, entry_id, JournalState(row[0]), target, fields)
+
+    def _move_task(self, task_id: str, target: JournalState, **fields: Any) -> None:
+        with self._write() as conn:
+            rows = conn.execute(
+                "SELECT id, state FROM entries WHERE task_id = ?", (task_id,)
+            ).fetchall()
+            if not rows:
+                logger.debug("journal: no entry for task %s", task_id)
+            for entry_id, state in rows:
+                self._apply(conn, int(entry_id), JournalState(state), target, fields)
+
+    @staticmethod
+    def _apply(
+        conn: sqlite3.Connection,
+        entry_id: int,
+        current: JournalState,
+        target: JournalState,
+        fields: dict[str, Any],
+    ) -> None:
+        if target not in _TRANSITIONS[current]:
+            logger.debug(
+                "journal: entry %s stays %s (ignored move to %s)", entry_id, current, target
+            )
+            return
+        values = {**fields, "state": target.value, "updated_at": _stamp(_now())}
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        conn.execute(
+            f"UPDATE entries SET {assignments} WHERE id = ?",
+            (*values.values(), entry_id),
+        )
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def get_entry(self, entry_id: int) -> JournalEntry | None:
+        """Return the entry with this id, or None."""
+        rows = self._read("SELECT * FROM entries WHERE id = ?", (entry_id,))
+        return _entry(rows[0]) if rows else None
+
+    def get(self, task_id: str) -> JournalEntry | None:
+        """Return the newest entry for a KIE task id, or None."""
+        rows = self._read(
+            "SELECT * FROM entries WHERE task_id = ? ORDER BY id DESC LIMIT 1", (task_id,)
+        )
+        return _entry(rows[0]) if rows else None
+
+    def find_active(self, fingerprint: str, base_url: str) -> JournalEntry | None:
+        """Return the newest entry for an identical request that is (or may be) alive at KIE.
+
+        Active means SUBMITTING, CREATED, RUNNING, SUCCEEDED (not yet downloaded) or AMBIGUOUS.
+        The caller follows a CREATED/RUNNING/SUCCEEDED task instead of paying for a second one,
+        and refuses to send again while an identical request is SUBMITTING or AMBIGUOUS.
+        """
+        marks = ", ".join("?" for _ in _ACTIVE_STATES)
+        rows = self._read(
+            f"SELECT * FROM entries WHERE fingerprint = ? AND base_url = ?"
+            f" AND state IN ({marks}) ORDER BY id DESC LIMIT 1",
+            (fingerprint, _normalize_base_url(base_url), *(s.value for s in _ACTIVE_STATES)),
+        )
+        return _entry(rows[0]) if rows else None
+
+    def entries(
+        self, *, limit: int = 50, states: Iterable[JournalState] | None = None
+    ) -> list[JournalEntry]:
+        """Return up to ``limit`` entries, newest first, optionally only in some states."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidRequestError(
+                f"limit must be a positive integer, got {limit!r}", field="limit", value=limit
+            )
+        wanted = [JournalState(state).value for state in states] if states is not None else None
+        if wanted is not None and not wanted:
+            return []
+        if wanted is None:
+            rows = self._read("SELECT * FROM entries ORDER BY id DESC LIMIT ?", (limit,))
+        else:
+            marks = ", ".join("?" for _ in wanted)
+            rows = self._read(
+                f"SELECT * FROM entries WHERE state IN ({marks}) ORDER BY id DESC LIMIT ?",
+                (*wanted, limit),
+            )
+        return [_entry(row) for row in rows]
+
+    def unfinished(self) -> list[JournalEntry]:
+        """Return what ``kie resume`` must look at, oldest first.
+
+        That is every CREATED, RUNNING and AMBIGUOUS entry, every SUCCEEDED entry whose result
+        is not downloaded yet, and every SUBMITTING entry older than a minute (its process most
+        likely died while sending).
+        """
+        stale_before = _stamp(_now() - STALE_SUBMITTING)
+        rows = self._read(
+            "SELECT * FROM entries WHERE state IN (?, ?, ?, ?)"
+            " OR (state = ? AND created_at < ?) ORDER BY id",
+            (
+                JournalState.CREATED.value,
+                JournalState.RUNNING.value,
+                JournalState.SUCCEEDED.value,
+                JournalState.AMBIGUOUS.value,
+                JournalState.SUBMITTING.value,
+                stale_before,
+            ),
+        )
+        return [_entry(row) for row in rows]
+
+
+def _entry(row: sqlite3.Row) -> JournalEntry:
+    return JournalEntry(
+        id=row["id"],
+        fingerprint=row["fingerprint"],
+        model=row["model"],
+        provider=row["provider"],
+        family=row["family"],
+        kie_model=row["kie_model"],
+        endpoint=row["endpoint"],
+        payload=json.loads(row["payload"]),
+        base_url=row["base_url"],
+        state=JournalState(row["state"]),
+        task_id=row["task_id"],
+        estimated_credits=row["estimated_credits"],
+        result_urls=json.loads(row["result_urls"] or "[]"),
+        output_path=row["output_path"],
+        sha256=row["sha256"],
+        size=row["size"],
+        error=row["error"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+        variant=row["variant"],
+    )
