@@ -1,0 +1,710 @@
+"""Contract checks that every kie provider plugin runs, ours and third parties' alike.
+
+A plugin's test suite gets every check with three lines::
+
+    import kie_kling
+    from kie_core.testing import ProviderContract
+
+    class TestKlingContract(ProviderContract):
+        plugin = kie_kling
+
+pytest collects the ``test_*`` methods of the subclass. Each check is also a plain function
+(:func:`check_specs`, :func:`check_rejections`, :func:`check_random_requests`...) raising
+:class:`ContractError` with every problem it found, for use outside pytest.
+
+The checks need no network: the calls a plugin builds are posted to the offline emulator
+(:mod:`kie_core.emulator`) running in-process, which validates them against KIE's documented
+schemas and answers like KIE would. The checks import pytest nothing; hypothesis is imported
+only by :func:`check_random_requests`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ValidationError
+
+from kie_core.calls import EndpointCall
+from kie_core.errors import InvalidRequestError
+from kie_core.models import Mode, ModelSpec, ResolvedRequest, Variant, VideoModel
+from kie_core.registry import ENTRY_POINT_GROUP, Registry
+from kie_core.request import INPUT_FIELDS, InputKind, VideoRequest
+
+__all__ = [
+    "DEFAULT_MEDIA",
+    "PLACEHOLDER_TASK_ID",
+    "PROMPT",
+    "Combination",
+    "ContractError",
+    "ProviderContract",
+    "base_request",
+    "check_random_requests",
+    "check_rejections",
+    "check_specs",
+    "combinations",
+    "default_plugin_name",
+    "load_plugin",
+    "name_for_variant",
+    "prepare",
+]
+
+#: The https URL the checks put in each media input (KIE inputs are always URLs).
+DEFAULT_MEDIA: dict[InputKind, str] = {
+    InputKind.FIRST_FRAME: "https://example.com/kie-contract/first-frame.png",
+    InputKind.LAST_FRAME: "https://example.com/kie-contract/last-frame.png",
+    InputKind.REFERENCE_IMAGES: "https://example.com/kie-contract/reference.png",
+    InputKind.VIDEO: "https://example.com/kie-contract/source.mp4",
+    InputKind.AUDIO: "https://example.com/kie-contract/speech.mp3",
+}
+
+#: The task id put in ``extend_task_id`` where no real earlier task is at hand.
+PLACEHOLDER_TASK_ID = "0123456789abcdef0123456789abcdef"
+
+#: The prompt of every generated request.
+PROMPT = "A red fox trots through fresh snow at dawn, steam rising from its breath"
+
+#: An option name no plugin defines.
+UNKNOWN_OPTION = "kie_contract_unknown_option"
+
+#: Above this many duration x aspect ratio x resolution combinations a mode is sampled.
+MAX_COMBINATIONS_PER_MODE = 64
+
+
+class ContractError(AssertionError):
+    """A plugin breaks the provider contract.
+
+    Attributes:
+        problems: every problem found, one sentence each.
+    """
+
+    def __init__(self, what: str, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        listing = "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(f"{what}: {len(self.problems)} problem(s)\n{listing}")
+
+
+def _raise_if(what: str, problems: Sequence[str]) -> None:
+    if problems:
+        raise ContractError(what, problems)
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def default_plugin_name(plugin: object) -> str:
+    """Return the entry point name a plugin is installed under, or its module/class name."""
+    module_name = getattr(plugin, "__name__", None)
+    if isinstance(module_name, str):
+        import importlib_metadata
+
+        for entry in importlib_metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if entry.value == module_name:
+                return str(entry.name)
+        return module_name
+    return type(plugin).__name__
+
+
+def load_plugin(plugin: object, name: str | None = None) -> list[VideoModel]:
+    """Register ``plugin`` in a fresh registry, as kie would, and return its models.
+
+    Args:
+        plugin: the object registered under the ``kie.providers`` entry point (usually a module).
+        name: the plugin's name; by default its entry point name.
+
+    Raises:
+        ContractError: the plugin does not load, registers no model, or a model is refused.
+    """
+    registry = Registry(sources=[])
+    info = registry.register_plugin(plugin, name or default_plugin_name(plugin))
+    problems: list[str] = []
+    if info.error:
+        problems.append(f"plugin {info.name!r} did not load: {info.error}")
+    problems.extend(f"a model was refused: {error}" for error in info.model_errors)
+    models = registry.models()
+    if not models and not problems:
+        problems.append(f"plugin {info.name!r} registers no model through kie_register_models")
+    _raise_if(f"plugin {info.name!r}", problems)
+    return models
+
+
+# --- requests ----------------------------------------------------------------------------
+
+
+def name_for_variant(spec: ModelSpec, variant: Variant) -> str | None:
+    """Return the name a user types to reach ``variant``, or None if nothing reaches it."""
+    if variant is spec.default_variant:
+        return spec.name
+    return variant.aliases[0] if variant.aliases else None
+
+
+def _media_fields(
+    kinds: Iterable[InputKind],
+    media: dict[InputKind, str],
+    *,
+    task_id: str = PLACEHOLDER_TASK_ID,
+    references: int = 1,
+) -> dict[str, Any]:
+    """Return the request fields carrying ``kinds`` (text excluded), filled with ``media``."""
+    fields: dict[str, Any] = {}
+    for kind in kinds:
+        if kind is InputKind.TEXT:
+            continue
+        if kind is InputKind.SOURCE_TASK:
+            fields["extend_task_id"] = task_id
+        elif kind is InputKind.REFERENCE_IMAGES:
+            stem, dot, suffix = media[kind].rpartition(".")
+            fields["reference_images"] = tuple(
+                f"{stem}-{index}{dot}{suffix}" if dot else media[kind]
+                for index in range(1, max(1, references) + 1)
+            )
+        else:
+            fields[INPUT_FIELDS[kind]] = media[kind]
+    return fields
+
+
+def base_request(
+    spec: ModelSpec,
+    variant: Variant,
+    mode: Mode,
+    *,
+    optional_inputs: bool = False,
+    media: dict[InputKind, str] | None = None,
+    task_id: str = PLACEHOLDER_TASK_ID,
+    **settings: Any,
+) -> VideoRequest:
+    """Return a request that selects ``mode`` of ``variant``: its required inputs, filled.
+
+    Args:
+        spec: the model.
+        variant: the variant, reached by its name or first alias.
+        mode: the mode the inputs select.
+        optional_inputs: also fill the inputs the mode accepts but does not require.
+        media: the URL of each media input kind (default :data:`DEFAULT_MEDIA`).
+        task_id: the ``extend_task_id`` of modes that continue an earlier task.
+        settings: other request fields (duration, aspect_ratio, options...).
+    """
+    kinds = mode.all_inputs if optional_inputs else mode.requires
+    name = name_for_variant(spec, variant) or spec.name
+    prompt = PROMPT if InputKind.TEXT in mode.all_inputs else ""
+    fields = _media_fields(
+        kinds, media or DEFAULT_MEDIA, task_id=task_id, references=mode.max_reference_images
+    )
+    return VideoRequest(model=name, prompt=prompt, **{**fields, **settings})
+
+
+def prepare(model: VideoModel, request: VideoRequest) -> tuple[ResolvedRequest, EndpointCall]:
+    """Resolve a request with the model and build its call, as the client does before sending.
+
+    Raises:
+        InvalidRequestError: from either step; a model may refuse in ``build_call`` what its
+            spec cannot express.
+    """
+    resolved = model.resolve(request)
+    return resolved, model.build_call(resolved)
+
+
+@dataclass(frozen=True)
+class Combination:
+    """One advertised setting of one mode of one variant, as a request.
+
+    Attributes:
+        model: the registered model.
+        variant: the variant the request's name reaches.
+        mode: the mode its inputs select.
+        request: the request itself (media inputs are https URLs).
+    """
+
+    model: VideoModel
+    variant: Variant
+    mode: Mode
+    request: VideoRequest
+
+    @property
+    def label(self) -> str:
+        """Describe the combination in one line for problem reports."""
+        request = self.request
+        inputs = sorted(kind.value for kind in request.input_kinds())
+        parts = [f"{request.model} [{self.variant.name}/{self.mode.name}]"]
+        for key in ("duration", "aspect_ratio", "resolution"):
+            value = getattr(request, key)
+            if value is not None:
+                parts.append(f"{key}={value}")
+        parts.append("inputs=" + "+".join(inputs))
+        return " ".join(parts)
+
+
+def _settings_grid(mode: Mode, limit: int) -> list[tuple[Any, Any, Any]]:
+    """Every duration x aspect ratio x resolution of a mode, or a sample covering each value."""
+    axes: list[Sequence[Any]] = [
+        mode.durations or (None,),
+        mode.aspect_ratios or (None,),
+        mode.resolutions or (None,),
+    ]
+    grid = list(itertools.product(*axes))
+    if len(grid) <= limit:
+        return grid
+    widest = max(len(axis) for axis in axes)
+    covering = [tuple(axis[i % len(axis)] for axis in axes) for i in range(widest)]
+    rest = [combo for combo in grid if combo not in covering]
+    extra = random.Random(0).sample(rest, max(0, limit - len(covering)))
+    return [combo for combo in grid if combo in covering or combo in extra]
+
+
+def combinations(
+    model: VideoModel,
+    *,
+    media: dict[InputKind, str] | None = None,
+    task_id: str = PLACEHOLDER_TASK_ID,
+    limit: int = MAX_COMBINATIONS_PER_MODE,
+) -> list[Combination]:
+    """Return a request for every advertised setting of every mode of every variant.
+
+    Each mode yields every duration x aspect ratio x resolution it lists (sampled, every value
+    kept at least once, above ``limit``) with its required inputs, plus one request with
+    every input it accepts at its default settings. Unreachable variants are skipped (see
+    :func:`check_specs`).
+    """
+    found: list[Combination] = []
+    spec = model.spec
+    for variant in spec.variants:
+        if name_for_variant(spec, variant) is None:
+            continue
+        for mode in variant.modes:
+            for duration, aspect, resolution in _settings_grid(mode, limit):
+                request = base_request(
+                    spec,
+                    variant,
+                    mode,
+                    media=media,
+                    task_id=task_id,
+                    duration=duration,
+                    aspect_ratio=aspect,
+                    resolution=resolution,
+                )
+                found.append(Combination(model, variant, mode, request))
+            if mode.accepts - mode.requires - {InputKind.TEXT}:
+                request = base_request(
+                    spec, variant, mode, optional_inputs=True, media=media, task_id=task_id
+                )
+                found.append(Combination(model, variant, mode, request))
+    return found
+
+
+# --- check 1: specs ----------------------------------------------------------------------
+
+
+def _options_model(spec: ModelSpec, variant: Variant) -> type[BaseModel] | None:
+    return variant.options_model or spec.options_model
+
+
+def _check_names(models: Sequence[VideoModel]) -> list[str]:
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for model in models:
+        spec = model.spec
+        for name in spec.all_names():
+            if name != name.lower() or not name.strip() or " " in name:
+                problems.append(f"{spec.name}: name {name!r} must be lowercase without spaces")
+            if name in seen:
+                problems.append(f"{spec.name}: name {name!r} is also used by {seen[name]}")
+            seen[name] = spec.name
+        if not spec.title.strip():
+            problems.append(f"{spec.name}: title is empty")
+        if spec.family != model.family.name:
+            problems.append(
+                f"{spec.name}: spec.family {spec.family!r} is not its family {model.family.name!r}"
+            )
+        for variant in spec.variants[1:]:
+            if not variant.aliases:
+                problems.append(
+                    f"{spec.name}: variant {variant.name!r} has no alias, so no name reaches it"
+                )
+        variant_names = [variant.name for variant in spec.variants]
+        if len(variant_names) != len(set(variant_names)):
+            problems.append(f"{spec.name}: variant names repeat: {variant_names}")
+    return problems
+
+
+def _check_mode(model: VideoModel, variant: Variant, mode: Mode) -> list[str]:
+    spec = model.spec
+    where = f"{spec.name} [{variant.name}/{mode.name}]"
+    problems: list[str] = []
+    if model.family.name == "market" and not mode.kie_model:
+        problems.append(f"{where}: a Market mode must name its kie_model")
+    for key, default, values in (
+        ("duration", mode.default_duration, mode.durations),
+        ("aspect_ratio", mode.default_aspect_ratio, mode.aspect_ratios),
+        ("resolution", mode.default_resolution, mode.resolutions),
+    ):
+        if values and default not in values:
+            problems.append(f"{where}: default {key} {default!r} is not among {values}")
+        if len(set(values)) != len(values):
+            problems.append(f"{where}: {key} values repeat: {values}")
+    if any(duration <= 0 for duration in mode.durations):
+        problems.append(f"{where}: durations must be positive: {mode.durations}")
+    try:
+        resolved = model.resolve(base_request(spec, variant, mode))
+    except InvalidRequestError as exc:
+        problems.append(f"{where}: a request with its required inputs is refused: {exc}")
+        return problems
+    if resolved.mode.name != mode.name:
+        problems.append(
+            f"{where}: a request with its required inputs selects mode {resolved.mode.name!r}"
+        )
+    if spec.deprecated is not None and not resolved.warnings:
+        problems.append(f"{where}: the model is deprecated but resolving it gives no warning")
+    return problems
+
+
+def _check_prices(combos: Sequence[Combination]) -> list[str]:
+    problems: list[str] = []
+    for combo in combos:
+        if combo.request.input_kinds() != combo.mode.requires | (
+            {InputKind.TEXT} if combo.request.prompt else set()
+        ):
+            continue
+        try:
+            resolved = combo.model.resolve(combo.request)
+        except InvalidRequestError as exc:
+            problems.append(f"{combo.label}: an advertised setting is refused: {exc}")
+            continue
+        credits = resolved.estimate_credits()
+        if credits is None:
+            problems.append(f"{combo.label}: no price row covers this advertised setting")
+        elif credits < 0:
+            problems.append(f"{combo.label}: the estimated price is negative ({credits})")
+    return problems
+
+
+def _check_options_models(spec: ModelSpec) -> list[str]:
+    problems: list[str] = []
+    for variant in spec.variants:
+        options_model = _options_model(spec, variant)
+        if options_model is None:
+            continue
+        where = f"{spec.name} [{variant.name}] options {options_model.__name__}"
+        if options_model.model_config.get("extra") != "forbid":
+            problems.append(f"{where}: must set model_config = ConfigDict(extra='forbid')")
+        try:
+            options_model.model_validate({UNKNOWN_OPTION: True})
+        except ValidationError:
+            pass
+        else:
+            problems.append(f"{where}: accepts the unknown key {UNKNOWN_OPTION!r}")
+    return problems
+
+
+def check_specs(models: Sequence[VideoModel]) -> None:
+    """Check that every spec is well formed and every advertised setting has a price.
+
+    Names and aliases are unique and lowercase, every non-default variant has an alias, every
+    mode is reached by its required inputs and (Market) names its KIE model id, defaults lie
+    in their lists, every duration x aspect ratio x resolution a mode lists has a non-negative
+    price, options models forbid unknown keys, and a deprecated model has a note and warns.
+
+    Raises:
+        ContractError: listing every problem.
+    """
+    problems = _check_names(models)
+    for model in models:
+        spec = model.spec
+        if spec.deprecated is not None and not spec.deprecation_note.strip():
+            problems.append(f"{spec.name}: deprecated {spec.deprecated} without a deprecation_note")
+        for limit_name in ("prompt_max_length", "negative_prompt_max_length"):
+            limit = getattr(spec, limit_name)
+            if limit is not None and limit <= 0:
+                problems.append(f"{spec.name}: {limit_name} must be positive, got {limit}")
+        if spec.seed_range is not None and spec.seed_range[0] > spec.seed_range[1]:
+            problems.append(f"{spec.name}: seed_range {spec.seed_range} is reversed")
+        for variant in spec.variants:
+            mode_names = [mode.name for mode in variant.modes]
+            if len(mode_names) != len(set(mode_names)):
+                problems.append(f"{spec.name} [{variant.name}]: mode names repeat: {mode_names}")
+            for mode in variant.modes:
+                problems.extend(_check_mode(model, variant, mode))
+        problems.extend(_check_options_models(spec))
+        problems.extend(_check_prices(combinations(model)))
+    _raise_if("model specs", problems)
+
+
+# --- check 3: local rejections -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rejection:
+    """A request that must be refused locally, and the field the error must name."""
+
+    why: str
+    request: VideoRequest
+    field: str
+    accepted: tuple[Any, ...] | None = None
+
+
+def _outside(values: Sequence[int]) -> list[int]:
+    candidates = [1, 7, 99, 1000]
+    if values:
+        candidates += [max(values) + 1, min(values) - 1]
+    return sorted({value for value in candidates if value > 0 and value not in values})
+
+
+def _variant_rejections(spec: ModelSpec, variant: Variant) -> Iterator[_Rejection]:
+    mode = variant.modes[0]
+
+    def request(**settings: Any) -> VideoRequest:
+        return base_request(spec, variant, mode, **settings)
+
+    for duration in _outside(mode.durations):
+        yield _Rejection(
+            f"duration {duration}", request(duration=duration), "duration", mode.durations
+        )
+    for aspect in ("7:3", "0:0"):
+        if aspect not in mode.aspect_ratios:
+            yield _Rejection(
+                f"aspect ratio {aspect}",
+                request(aspect_ratio=aspect),
+                "aspect_ratio",
+                mode.aspect_ratios,
+            )
+    for resolution in ("123p", "99K"):
+        if resolution.lower() not in {r.lower() for r in mode.resolutions}:
+            yield _Rejection(
+                f"resolution {resolution}",
+                request(resolution=resolution),
+                "resolution",
+                mode.resolutions,
+            )
+    accepted_anywhere: set[InputKind] = set()
+    for each in variant.modes:
+        accepted_anywhere |= each.all_inputs
+    for kind in InputKind:
+        if kind is InputKind.TEXT or kind in accepted_anywhere:
+            continue
+        media = _media_fields((kind,), DEFAULT_MEDIA)
+        yield _Rejection(f"input {kind.value}", request(**media), INPUT_FIELDS[kind])
+    for each in variant.modes:
+        for kind in each.requires - {InputKind.TEXT}:
+            present = each.requires - {kind}
+            if any(m.requires <= present <= m.all_inputs for m in variant.modes):
+                continue
+            without = base_request(spec, variant, each).model_copy(
+                update={INPUT_FIELDS[kind]: () if kind is InputKind.REFERENCE_IMAGES else None}
+            )
+            yield _Rejection(f"{each.name} without {kind.value}", without, INPUT_FIELDS[kind])
+    if spec.prompt_max_length is not None and InputKind.TEXT in mode.all_inputs:
+        too_long = "x" * (spec.prompt_max_length + 1)
+        yield _Rejection(
+            f"prompt of {len(too_long)} characters",
+            request().model_copy(update={"prompt": too_long}),
+            "prompt",
+        )
+    negative_limit = spec.negative_prompt_max_length
+    negative = "blurry " * (((negative_limit or 0) // 7) + 1)
+    yield _Rejection(
+        f"negative prompt of {len(negative)} characters",
+        request(negative_prompt=negative),
+        "negative_prompt",
+    )
+    if spec.seed_range is None:
+        yield _Rejection("a seed", request(seed=1), "seed")
+    else:
+        low, high = spec.seed_range
+        yield _Rejection(f"seed {high + 1}", request(seed=high + 1), "seed")
+        yield _Rejection(f"seed {low - 1}", request(seed=low - 1), "seed")
+    yield _Rejection(
+        f"option {UNKNOWN_OPTION}",
+        request(options={UNKNOWN_OPTION: True}),
+        f"options.{UNKNOWN_OPTION}",
+    )
+
+
+def _rejection_problems(model: VideoModel, case: _Rejection) -> list[str]:
+    where = f"{case.request.model}: {case.why}"
+    try:
+        prepare(model, case.request)
+    except InvalidRequestError as exc:
+        problems: list[str] = []
+        if exc.field != case.field:
+            problems.append(f"{where} is refused naming field {exc.field!r}, not {case.field!r}")
+        if case.accepted and tuple(exc.accepted or ()) != case.accepted:
+            problems.append(
+                f"{where} is refused without the accepted values {case.accepted} "
+                f"(got {exc.accepted})"
+            )
+        return problems
+    except Exception as exc:
+        return [f"{where} raises {type(exc).__name__}, not InvalidRequestError: {exc}"]
+    return [f"{where} is not refused locally (it would be sent and may spend credits)"]
+
+
+def check_rejections(models: Sequence[VideoModel]) -> None:
+    """Check that unsupported values are refused locally with an error naming the field.
+
+    For every reachable variant: durations, aspect ratios and resolutions outside the lists
+    (the error must list the accepted values), media inputs no mode takes, missing required
+    inputs, a prompt over the limit, a negative prompt over the limit (or at all), seeds out of
+    range (or at all), and an unknown option key.
+
+    Raises:
+        ContractError: listing every request that was not refused as it should be.
+    """
+    problems: list[str] = []
+    for model in models:
+        for variant in model.spec.variants:
+            if name_for_variant(model.spec, variant) is None:
+                continue
+            for case in _variant_rejections(model.spec, variant):
+                problems.extend(_rejection_problems(model, case))
+    _raise_if("local rejections", problems)
+
+
+# --- check 5: random requests ------------------------------------------------------------
+
+
+def _within_spec(resolved: ResolvedRequest) -> list[str]:
+    mode = resolved.mode
+    request = resolved.request
+    problems: list[str] = []
+    for key, values in (
+        ("duration", mode.durations),
+        ("aspect_ratio", mode.aspect_ratios),
+        ("resolution", mode.resolutions),
+    ):
+        value = getattr(request, key)
+        if (values and value not in values) or (not values and value is not None):
+            problems.append(f"{key}={value!r} is outside the advertised {values}")
+    return problems
+
+
+CallCheck = Callable[[VideoModel, ResolvedRequest, EndpointCall], list[str]]
+"""Checks one built call and returns its problems (used to post it to the emulator)."""
+
+
+def check_random_requests(
+    models: Sequence[VideoModel],
+    *,
+    max_examples: int = 100,
+    check_call: CallCheck | None = None,
+) -> None:
+    """Generate random requests (hypothesis): each is refused locally or stays in the spec.
+
+    A request that passes :func:`prepare` must carry a duration, aspect ratio and resolution
+    from its mode's lists, call its mode's KIE model, and pass ``check_call`` (the contract
+    posts it to the emulator). Any other exception than :class:`InvalidRequestError` fails.
+
+    Raises:
+        ContractError: with the first falsifying request.
+    """
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    by_name = {name: model for model in models for name in model.spec.all_names()}
+    durations = sorted({d for model in models for d in model.spec.durations})
+    aspects = sorted({a for model in models for a in model.spec.aspect_ratios})
+    resolutions = sorted({r for model in models for r in model.spec.resolutions})
+    limits = sorted({m.spec.prompt_max_length for m in models if m.spec.prompt_max_length})
+    prompts = [PROMPT, ""] + ["p" * n for limit in limits for n in (limit, limit + 1)]
+    media_kinds = [kind for kind in InputKind if kind is not InputKind.TEXT]
+
+    @st.composite
+    def requests(draw: st.DrawFn) -> VideoRequest:
+        kinds = draw(st.sets(st.sampled_from(media_kinds), max_size=3))
+        media = _media_fields(kinds, DEFAULT_MEDIA, references=draw(st.integers(1, 4)))
+        return VideoRequest(
+            model=draw(st.sampled_from(sorted(by_name))),
+            prompt=draw(st.sampled_from(prompts)),
+            duration=draw(st.none() | st.sampled_from(durations or [5]) | st.integers(1, 120)),
+            aspect_ratio=draw(st.none() | st.sampled_from([*aspects, "7:3", "4:5"])),
+            resolution=draw(st.none() | st.sampled_from([*resolutions, "123p", "4k"])),
+            negative_prompt=draw(st.none() | st.sampled_from(["blurry", "x" * 3000])),
+            seed=draw(st.none() | st.sampled_from([-2, -1, 0, 42, 2**31, 2**40])),
+            options=draw(st.just({}) | st.just({UNKNOWN_OPTION: 1})),
+            **media,
+        )
+
+    failures: list[str] = []
+
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(requests())
+    def run(request: VideoRequest) -> None:
+        model = by_name[request.model]
+        try:
+            resolved, call = prepare(model, request)
+        except InvalidRequestError:
+            return
+        except Exception as exc:
+            problem = f"raises {type(exc).__name__}, not InvalidRequestError: {exc}"
+            failures[:] = [f"{request!r}: {problem}"]
+            raise AssertionError(problem) from exc
+        problems = _within_spec(resolved)
+        body = call.body or {}
+        kie_model = resolved.mode.kie_model
+        if kie_model and model.family.name == "market" and body.get("model") != kie_model:
+            problems.append(f"the call names model {body.get('model')!r}, not {kie_model!r}")
+        if check_call is not None:
+            problems.extend(check_call(model, resolved, call))
+        if problems:
+            failures[:] = [f"{request!r}: {problem}" for problem in problems]
+            raise AssertionError("; ".join(problems))
+
+    try:
+        run()
+    except AssertionError:
+        _raise_if("random requests", failures or ["hypothesis found a failing request"])
+
+
+# --- the pytest suite --------------------------------------------------------------------
+
+
+class ProviderContract:
+    """The contract suite: subclass it in a test module and set :attr:`plugin`.
+
+    Example:
+        >>> import kie_kling                                       # doctest: +SKIP
+        >>> class TestKlingContract(ProviderContract):             # doctest: +SKIP
+        ...     plugin = kie_kling
+
+    Attributes:
+        plugin: the object registered under the ``kie.providers`` entry point.
+        plugin_name: its entry point name; found from the installed entry points by default.
+        hypothesis_examples: how many random requests :meth:`test_random_requests_stay_in_spec`
+            tries.
+    """
+
+    plugin: ClassVar[object]
+    plugin_name: ClassVar[str | None] = None
+    hypothesis_examples: ClassVar[int] = 100
+
+    _models_cache: ClassVar[dict[type, list[VideoModel]]] = {}
+
+    def contract_models(self) -> list[VideoModel]:
+        """Return the plugin's models, loaded once per test class as kie's registry would."""
+        cls = type(self)
+        if cls not in ProviderContract._models_cache:
+            ProviderContract._models_cache[cls] = load_plugin(cls.plugin, cls.plugin_name)
+        return ProviderContract._models_cache[cls]
+
+    def test_plugin_registers_models(self) -> None:
+        """The plugin loads through its hook and registers at least one model."""
+        assert self.contract_models()
+
+    def test_specs_are_well_formed(self) -> None:
+        """Names, modes, defaults, prices, options models and deprecation are consistent."""
+        check_specs(self.contract_models())
+
+    def test_unsupported_values_are_rejected_locally(self) -> None:
+        """Values outside the spec are refused before any network call, naming the field."""
+        check_rejections(self.contract_models())
+
+    def test_random_requests_stay_in_spec(self) -> None:
+        """Random requests are refused locally or produce calls within the advertised lists."""
+        check_random_requests(self.contract_models(), max_examples=self.hypothesis_examples)
