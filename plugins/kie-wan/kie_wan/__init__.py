@@ -1,0 +1,22 @@
+"""Wan 2.5 (KIE.ai Market API) as a kie provider plugin.
+
+Installed with ``pip install kie-wan``; kie finds it through the ``kie.providers`` entry point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kie_core.hookspecs import hookimpl
+from kie_core.models import VideoModel
+from kie_wan.models import MODELS, WAN_2_5
+from kie_wan.options import WanOptions
+
+__all__ = ["MODELS", "WAN_2_5", "WanOptions", "kie_register_models"]
+
+
+@hookimpl
+def kie_register_models(register: Callable[[VideoModel], None]) -> None:
+    """Register ``wan-2.5`` (text- and image-to-video)."""
+    for model in MODELS:
+        register(model)
