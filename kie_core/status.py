@@ -100,15 +100,15 @@ def from_epoch_ms(value: Any) -> datetime | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        seconds = value / 1000 if value > 10_000_000_000 else value
         try:
+            seconds = value / 1000 if value > 10_000_000_000 else value
             return datetime.fromtimestamp(seconds, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
     if isinstance(value, str):
         text = value.strip()
-        if text.isdigit():
-            return from_epoch_ms(int(text))
+        if text.isdecimal():
+            return from_epoch_ms(int(text)) if len(text) <= 20 else None
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
