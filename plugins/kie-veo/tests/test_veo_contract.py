@@ -1,0 +1,11 @@
+"""The provider contract of kie-core, run against this plugin."""
+
+from __future__ import annotations
+
+import kie_veo
+
+from kie_core.testing import ProviderContract
+
+
+class TestVeoContract(ProviderContract):
+    plugin = kie_veo
