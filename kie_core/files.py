@@ -1,0 +1,610 @@
+"""Streaming, resumable, verified downloads of result files.
+
+A result file is streamed in chunks (constant memory whatever its size) into
+``<dest_dir>/.<filename>.part``. When the connection drops, the next attempt asks only for the
+missing bytes (``Range: bytes=N-``, with ``If-Range`` and the ETag when the host gave a strong
+one). The length is checked against ``Content-Length`` / the ``Content-Range`` total, the ETag
+must stay the same across resumes, and only a complete file is renamed (atomically, with
+:func:`os.replace`) to its final name: a short or mixed file never lands there. An expired link
+(HTTP 403, 404 or 410 from the file host) is replaced through ``refresh`` (KIE's
+``download-url``) and the download goes on.
+
+**The HTTP client given to these functions must not carry the API key.** Result files live on
+file hosts, not on the API host. As a second line of defence every request is built without
+client-level auth and with any ``Authorization`` header removed, so the key is never sent to a
+file host even if the API client is passed by mistake.
+
+Both functions share one transfer state machine; only the I/O differs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import hashlib
+import os
+import random
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from kie_core.errors import DownloadError, InvalidRequestError, KieError
+
+try:  # POSIX: an advisory lock keeps two downloads from writing one part file.
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+#: File-host answers meaning the link expired or is gone: ask for a fresh link.
+EXPIRED_STATUSES = frozenset({403, 404, 410})
+
+#: The longest wait a ``Retry-After`` header can impose, in seconds.
+MAX_RETRY_AFTER = 120.0
+
+#: Default chunk size of the stream, in bytes.
+DEFAULT_CHUNK_SIZE = 1 << 20
+
+_CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$", re.IGNORECASE)
+_UNSATISFIED_RANGE = re.compile(r"^\s*bytes\s+\*/(\d+)\s*$", re.IGNORECASE)
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_MAX_NAME = 200
+
+ProgressCallback = Callable[[int, int | None], None]
+
+
+@dataclass(frozen=True)
+class DownloadResult:
+    """A file downloaded completely and verified.
+
+    Attributes:
+        path: where the file now is (its final name).
+        size: its size in bytes.
+        sha256: its SHA-256, hex.
+        resumed_from: bytes already present when the last attempt started (0 = fresh).
+        attempts: how many attempts it took (1 = no retry).
+        refreshed: whether an expired link was replaced by a fresh one.
+    """
+
+    path: Path
+    size: int
+    sha256: str
+    resumed_from: int
+    attempts: int
+    refreshed: bool
+
+
+def default_backoff(attempt: int) -> float:
+    """Return a full-jitter exponential delay before retry number ``attempt`` (1-based)."""
+    return random.uniform(0.0, min(30.0, 0.5 * 2 ** max(0, attempt - 1)))
+
+
+def filename_from_url(url: str) -> str:
+    """Return a safe file name from the last path segment of a URL (``download`` if none)."""
+    segment = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    name = _UNSAFE_NAME.sub("_", segment).strip("._")[:_MAX_NAME]
+    return name or "download"
+
+
+def public_url(url: str) -> str:
+    """Return a URL without its query and fragment, for messages (signed links hide tokens)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.netloc else parts.path
+
+
+# --- the transfer state machine -------------------------------------------------------------
+
+
+class _Retry(Exception):
+    """An attempt failed in a way another attempt may fix."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class _Answer(Enum):
+    STREAM = "stream"
+    COMPLETE = "complete"
+    EXPIRED = "expired"
+
+
+class _Transfer:
+    """The part file and what is known about the remote file, across attempts."""
+
+    def __init__(self, final: Path, on_progress: ProgressCallback | None) -> None:
+        self.final = final
+        self.part = final.with_name(f".{final.name}.part")
+        self.on_progress = on_progress
+        self.handle: BinaryIO | None = None
+        self.owned = False
+        self.size = 0
+        self.hasher = hashlib.sha256()
+        self.total: int | None = None
+        self.etag: str | None = None
+        self.response_end: int | None = None
+        self.decoded = False
+        self.clean_end = False
+        self.resumed_from = 0
+
+    # file --------------------------------------------------------------------------------
+
+    def open(self) -> None:
+        self.final.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.part.open("a+b")
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.close()
+                raise DownloadError(
+                    f"another download is writing {self.part} right now", retryable=True
+                ) from None
+        self.handle = handle
+        self.owned = True
+        self.size = handle.seek(0, os.SEEK_END)
+        if self.size:
+            # A part left by an earlier run: hash it so the final digest covers every byte.
+            handle.seek(0)
+            for block in iter(lambda: handle.read(DEFAULT_CHUNK_SIZE), b""):
+                self.hasher.update(block)
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+        if self.owned and self.size == 0:
+            with contextlib.suppress(OSError):
+                self.part.unlink()
+
+    def reset(self) -> None:
+        """Throw away what was downloaded and what was believed about the remote file."""
+        assert self.handle is not None
+        self.handle.truncate(0)
+        self.size = 0
+        self.hasher = hashlib.sha256()
+        self.total = None
+        self.etag = None
+
+    # requests ----------------------------------------------------------------------------
+
+    def start_attempt(self) -> None:
+        self.resumed_from = self.size
+
+    def request_headers(self) -> dict[str, str]:
+        headers = {"Accept-Encoding": "identity"}
+        if self.size > 0:
+            headers["Range"] = f"bytes={self.size}-"
+            if self.etag and not self.etag.startswith("W/"):
+                headers["If-Range"] = self.etag
+        return headers
+
+    def answer(self, response: httpx.Response) -> _Answer:
+        """Read the status and headers of an answer and prepare the part file for its body."""
+        status = response.status_code
+        self.response_end = None
+        self.decoded = False
+        self.clean_end = False
+        if status in EXPIRED_STATUSES:
+            return _Answer.EXPIRED
+        if status == 416:
+            return self._unsatisfiable(response)
+        if status in (408, 425, 429) or status >= 500:
+            raise _Retry(f"the file host answered HTTP {status}", _retry_after(response))
+        if status == 206:
+            self._partial(response)
+        elif status == 200:
+            self._whole(response)
+        else:
+            raise DownloadError(
+                f"the file host answered HTTP {status}", code=status, retryable=False
+            )
+        return _Answer.STREAM
+
+    def _whole(self, response: httpx.Response) -> None:
+        if self.size:
+            # The host ignored the range (or the file changed): start over with this body.
+            self.reset()
+        self.etag = response.headers.get("ETag")
+        encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            # Ranges would count encoded bytes; such a body is read whole and not resumed.
+            self.decoded = True
+            return
+        self.total = _content_length(response)
+        self.response_end = self.total
+
+    def _partial(self, response: httpx.Response) -> None:
+        match = _CONTENT_RANGE.match(response.headers.get("Content-Range", ""))
+        if match is None:
+            self.reset()
+            raise _Retry("the file host answered 206 without a readable Content-Range")
+        first, last, total_text = int(match[1]), int(match[2]), match[3]
+        total = None if total_text == "*" else int(total_text)
+        etag = response.headers.get("ETag")
+        if first != self.size or last < first:
+            self.reset()
+            raise _Retry(f"the file host sent bytes {first}-{last}, not from byte {self.size}")
+        if etag and self.etag and etag != self.etag:
+            self.reset()
+            raise _Retry("the file changed on the host (its ETag differs); starting over")
+        if total is not None and self.total is not None and total != self.total:
+            self.reset()
+            raise _Retry(f"the file's length changed from {self.total} to {total}; starting over")
+        length = _content_length(response)
+        if length is not None and length != last - first + 1:
+            raise _Retry("the file host's Content-Length does not match its Content-Range")
+        self.etag = self.etag or etag
+        self.total = total if total is not None else self.total
+        self.response_end = last + 1
+
+    def _unsatisfiable(self, response: httpx.Response) -> _Answer:
+        match = _UNSATISFIED_RANGE.match(response.headers.get("Content-Range", ""))
+        total = int(match[1]) if match else None
+        if (
+            total is not None
+            and self.size == total
+            and self.size > 0
+            and (self.total is None or self.total == total)
+        ):
+            self.total = total
+            return _Answer.COMPLETE
+        self.reset()
+        raise _Retry("the file host refused the range (HTTP 416); starting over")
+
+    # body --------------------------------------------------------------------------------
+
+    def write(self, chunk: bytes) -> None:
+        assert self.handle is not None
+        if self.response_end is not None and self.size + len(chunk) > self.response_end:
+            expected = self.response_end
+            self.reset()
+            raise _Retry(f"the file host sent more than the {expected} bytes it announced")
+        self.handle.write(chunk)
+        self.hasher.update(chunk)
+        self.size += len(chunk)
+        if self.on_progress is not None:
+            self.on_progress(self.size, self.total)
+
+    def end_of_body(self) -> None:
+        if self.response_end is not None and self.size < self.response_end:
+            raise _Retry(f"the connection closed after {self.size} of {self.response_end} bytes")
+        self.clean_end = True
+
+    @property
+    def complete(self) -> bool:
+        if self.total is not None:
+            return self.size == self.total
+        # No length was announced: a body that ended cleanly is all there is.
+        return self.clean_end
+
+    def finish(self, attempts: int, refreshed: bool) -> DownloadResult:
+        assert self.handle is not None
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        self.handle = None
+        self.part.replace(self.final)  # os.replace: atomic on one file system
+        _sync_directory(self.final.parent)
+        return DownloadResult(
+            path=self.final,
+            size=self.size,
+            sha256=self.hasher.hexdigest(),
+            resumed_from=self.resumed_from,
+            attempts=attempts,
+            refreshed=refreshed,
+        )
+
+    def _decode(self, response: httpx.Response) -> bool:
+        # A body already read into memory (transports that are not streams) has no raw form.
+        return self.decoded or response.is_stream_consumed
+
+    def body(self, response: httpx.Response, chunk_size: int) -> Iterator[bytes]:
+        # Pieces are taken as the network delivers them (not re-buffered up to chunk_size), so
+        # a drop loses no byte already received: the resume asks for exactly what is missing.
+        pieces = response.iter_bytes() if self._decode(response) else response.iter_raw()
+        for piece in pieces:
+            yield from _split(piece, chunk_size)
+
+    async def abody(self, response: httpx.Response, chunk_size: int) -> AsyncIterator[bytes]:
+        pieces = response.aiter_bytes() if self._decode(response) else response.aiter_raw()
+        async for piece in pieces:
+            for part in _split(piece, chunk_size):
+                yield part
+
+
+def _split(piece: bytes, chunk_size: int) -> Iterator[bytes]:
+    if len(piece) <= chunk_size:
+        yield piece
+        return
+    view = memoryview(piece)
+    for start in range(0, len(piece), chunk_size):
+        yield bytes(view[start : start + chunk_size])
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    text = response.headers.get("Content-Length", "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    text = response.headers.get("Retry-After", "").strip()
+    if not text:
+        return None
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+
+
+def _sync_directory(directory: Path) -> None:
+    # Make the rename itself durable where the platform allows it.
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _delay(attempt: int, failure: _Retry, backoff: Callable[[int], float] | None) -> float:
+    wait = (backoff or default_backoff)(attempt)
+    if failure.retry_after is not None:
+        wait = max(wait, min(failure.retry_after, MAX_RETRY_AFTER))
+    return max(0.0, wait)
+
+
+def _target(url: str, dest_dir: str | os.PathLike[str], filename: str | None) -> Path:
+    if filename is None:
+        name = filename_from_url(url)
+    else:
+        if (
+            not isinstance(filename, str)
+            or not filename.strip()
+            or filename in (".", "..")
+            or any(sep in filename for sep in ("/", "\\", "\x00"))
+        ):
+            raise InvalidRequestError(
+                f"filename must be a plain file name without directories, got {filename!r}",
+                field="filename",
+                value=filename,
+            )
+        name = filename
+    directory = Path(dest_dir).expanduser()
+    if directory.exists() and not directory.is_dir():
+        raise InvalidRequestError(
+            f"dest_dir {str(directory)!r} exists and is not a directory",
+            field="dest_dir",
+            value=str(directory),
+        )
+    return directory / name
+
+
+def _check_limits(max_attempts: int, chunk_size: int) -> None:
+    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+        raise InvalidRequestError(
+            f"max_attempts must be a positive integer, got {max_attempts!r}",
+            field="max_attempts",
+            value=max_attempts,
+        )
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise InvalidRequestError(
+            f"chunk_size must be a positive integer, got {chunk_size!r}",
+            field="chunk_size",
+            value=chunk_size,
+        )
+
+
+def _file_request(
+    http: httpx.Client | httpx.AsyncClient, url: str, headers: dict[str, str]
+) -> httpx.Request:
+    request = http.build_request("GET", url, headers=headers)
+    # Never send the API key to a file host, even if an API client was passed by mistake.
+    request.headers.pop("Authorization", None)
+    return request
+
+
+def _expired_error(url: str, status: int) -> DownloadError:
+    return DownloadError(
+        f"the file host refused {public_url(url)} with HTTP {status}: the link expired or the "
+        "file is gone, and no refresh was possible",
+        code=status,
+        retryable=False,
+    )
+
+
+def _refresh_failed(url: str, exc: KieError) -> _Retry | DownloadError:
+    message = f"could not get a fresh link for {public_url(url)}: {exc}"
+    if exc.retryable:
+        return _Retry(message)
+    return DownloadError(message, code=exc.code, task_id=exc.task_id, retryable=False)
+
+
+def _gave_up(url: str, attempts: int, failure: _Retry | None) -> DownloadError:
+    reason = failure.reason if failure is not None else "unknown reason"
+    return DownloadError(
+        f"downloading {public_url(url)} failed after {attempts} attempt(s): {reason}",
+        retryable=True,
+    )
+
+
+def _network_failure(exc: httpx.RequestError) -> _Retry:
+    return _Retry(f"network error: {type(exc).__name__}")
+
+
+# --- sync -----------------------------------------------------------------------------------
+
+
+def download_file(
+    http: httpx.Client,
+    url: str,
+    dest_dir: str | Path,
+    *,
+    filename: str | None = None,
+    refresh: Callable[[str], str] | None = None,
+    on_progress: ProgressCallback | None = None,
+    max_attempts: int = 5,
+    backoff: Callable[[int], float] | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> DownloadResult:
+    """Download a result file into ``dest_dir``, resuming and verifying it.
+
+    Args:
+        http: an HTTP client **without** the API key (see the module docstring).
+        url: the file's URL.
+        dest_dir: the folder to save into (created if missing).
+        filename: the final file name; default: the URL's last path segment, sanitized.
+        refresh: given the original URL when the host says it expired (HTTP 403/404/410),
+            returns a fresh link (``client.download_url``); called at most once per attempt.
+        on_progress: called after every chunk with (bytes done, total or None).
+        max_attempts: how many attempts (each with at most one link refresh) before giving up.
+        backoff: delay in seconds before attempt ``n + 1`` given ``n``; default full-jitter
+            exponential. A ``Retry-After`` from the host is honoured (up to 120 s).
+        chunk_size: the most bytes written (and reported) at once. The body is streamed as
+            the network delivers it, so memory stays bounded whatever the file size.
+
+    Returns:
+        The verified file.
+
+    Raises:
+        DownloadError: the file could not be downloaded completely; any partial data stays in
+            ``.<filename>.part`` for a later call to resume.
+        InvalidRequestError: a bad ``filename``, ``dest_dir``, ``max_attempts`` or
+            ``chunk_size``.
+    """
+    _check_limits(max_attempts, chunk_size)
+    transfer = _Transfer(_target(url, dest_dir, filename), on_progress)
+    transfer.open()
+    current = url
+    refreshed = False
+    failure: _Retry | None = None
+    attempt = 0
+    try:
+        for attempt in range(1, max_attempts + 1):
+            transfer.start_attempt()
+            refreshed_now = False
+            try:
+                while True:
+                    request = _file_request(http, current, transfer.request_headers())
+                    response = http.send(request, stream=True, auth=None, follow_redirects=True)
+                    try:
+                        answer = transfer.answer(response)
+                        if answer is _Answer.STREAM:
+                            for chunk in transfer.body(response, chunk_size):
+                                transfer.write(chunk)
+                            transfer.end_of_body()
+                    finally:
+                        response.close()
+                    if answer is not _Answer.EXPIRED:
+                        break
+                    if refresh is None:
+                        raise _expired_error(current, response.status_code)
+                    if refreshed_now:
+                        raise _Retry(
+                            f"the fresh link was refused too (HTTP {response.status_code})"
+                        )
+                    try:
+                        current = refresh(url)
+                    except KieError as exc:
+                        raise _refresh_failed(url, exc) from exc
+                    refreshed = refreshed_now = True
+                if transfer.complete:
+                    return transfer.finish(attempt, refreshed)
+                failure = _Retry(f"only {transfer.size} of {transfer.total} bytes arrived")
+            except _Retry as exc:
+                failure = exc
+            except httpx.RequestError as exc:
+                failure = _network_failure(exc)
+            if attempt < max_attempts:
+                time.sleep(_delay(attempt, failure, backoff))
+        raise _gave_up(url, attempt, failure)
+    finally:
+        transfer.close()
+
+
+# --- async ----------------------------------------------------------------------------------
+
+
+async def adownload_file(
+    http: httpx.AsyncClient,
+    url: str,
+    dest_dir: str | Path,
+    *,
+    filename: str | None = None,
+    refresh: Callable[[str], Awaitable[str]] | None = None,
+    on_progress: ProgressCallback | None = None,
+    max_attempts: int = 5,
+    backoff: Callable[[int], float] | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> DownloadResult:
+    """Download a result file into ``dest_dir`` with an async client; see :func:`download_file`.
+
+    ``refresh`` is awaited. File writes are short and done inline; hashing an existing part
+    file and the final flush to disk run in a worker thread.
+    """
+    _check_limits(max_attempts, chunk_size)
+    transfer = _Transfer(_target(url, dest_dir, filename), on_progress)
+    await asyncio.to_thread(transfer.open)
+    current = url
+    refreshed = False
+    failure: _Retry | None = None
+    attempt = 0
+    try:
+        for attempt in range(1, max_attempts + 1):
+            transfer.start_attempt()
+            refreshed_now = False
+            try:
+                while True:
+                    request = _file_request(http, current, transfer.request_headers())
+                    response = await http.send(
+                        request, stream=True, auth=None, follow_redirects=True
+                    )
+                    try:
+                        answer = transfer.answer(response)
+                        if answer is _Answer.STREAM:
+                            async for chunk in transfer.abody(response, chunk_size):
+                                transfer.write(chunk)
+                            transfer.end_of_body()
+                    finally:
+                        await response.aclose()
+                    if answer is not _Answer.EXPIRED:
+                        break
+                    if refresh is None:
+                        raise _expired_error(current, response.status_code)
+                    if refreshed_now:
+                        raise _Retry(
+                            f"the fresh link was refused too (HTTP {response.status_code})"
+                        )
+                    try:
+                        current = await refresh(url)
+                    except KieError as exc:
+                        raise _refresh_failed(url, exc) from exc
+                    refreshed = refreshed_now = True
+                if transfer.complete:
+                    return await asyncio.to_thread(transfer.finish, attempt, refreshed)
+                failure = _Retry(f"only {transfer.size} of {transfer.total} bytes arrived")
+            except _Retry as exc:
+                failure = exc
+            except httpx.RequestError as exc:
+                failure = _network_failure(exc)
+            if attempt < max_attempts:
+                await asyncio.sleep(_delay(attempt, failure, backoff))
+        raise _gave_up(url, attempt, failure)
+    finally:
+        transfer.close()
