@@ -30,23 +30,31 @@ from pydantic import BaseModel, ValidationError
 
 from kie_core.calls import EndpointCall
 from kie_core.errors import InvalidRequestError
-from kie_core.models import Mode, ModelSpec, ResolvedRequest, Variant, VideoModel
+from kie_core.models import Forbidden, Mode, ModelSpec, ResolvedRequest, Variant, VideoModel
 from kie_core.registry import ENTRY_POINT_GROUP, Registry
 from kie_core.request import INPUT_FIELDS, InputKind, VideoRequest
+from kie_core.status import TaskState, TaskStatus
 
 __all__ = [
+    "CONTRACT_API_KEY",
     "DEFAULT_MEDIA",
     "PLACEHOLDER_TASK_ID",
     "PROMPT",
+    "CallCheck",
     "Combination",
+    "ContractEmulator",
     "ContractError",
+    "EmulatorAnswer",
     "ProviderContract",
     "base_request",
+    "check_emulator_accepts",
     "check_random_requests",
     "check_rejections",
     "check_specs",
+    "check_status_parsing",
     "combinations",
     "default_plugin_name",
+    "emulator_call_check",
     "load_plugin",
     "name_for_variant",
     "prepare",
@@ -254,6 +262,14 @@ def _settings_grid(mode: Mode, limit: int) -> list[tuple[Any, Any, Any]]:
     return [combo for combo in grid if combo in covering or combo in extra]
 
 
+def _forbidden_by(mode: Mode, settings: dict[str, Any]) -> Forbidden | None:
+    """Return the mode's rule that refuses these settings (a combination it does not offer)."""
+    for rule in mode.forbidden:
+        if all(key in settings and settings[key] == value for key, value in rule.when.items()):
+            return rule
+    return None
+
+
 def combinations(
     model: VideoModel,
     *,
@@ -264,7 +280,8 @@ def combinations(
     """Return a request for every advertised setting of every mode of every variant.
 
     Each mode yields every duration x aspect ratio x resolution it lists (sampled, every value
-    kept at least once, above ``limit``) with its required inputs, plus one request with
+    kept at least once, above ``limit``; combinations its ``forbidden`` rules refuse are
+    left out) with its required inputs, plus one request with
     every input it accepts at its default settings. Unreachable variants are skipped (see
     :func:`check_specs`).
     """
@@ -275,6 +292,9 @@ def combinations(
             continue
         for mode in variant.modes:
             for duration, aspect, resolution in _settings_grid(mode, limit):
+                settings = {"duration": duration, "aspect_ratio": aspect, "resolution": resolution}
+                if _forbidden_by(mode, settings):
+                    continue
                 request = base_request(
                     spec,
                     variant,
@@ -494,6 +514,15 @@ def _variant_rejections(spec: ModelSpec, variant: Variant) -> Iterator[_Rejectio
                 update={INPUT_FIELDS[kind]: () if kind is InputKind.REFERENCE_IMAGES else None}
             )
             yield _Rejection(f"{each.name} without {kind.value}", without, INPUT_FIELDS[kind])
+    for each in variant.modes:
+        for rule in each.forbidden:
+            if set(rule.when) <= {"duration", "aspect_ratio", "resolution"}:
+                combo = ", ".join(f"{key}={value}" for key, value in rule.when.items())
+                yield _Rejection(
+                    f"{each.name} with {combo}",
+                    base_request(spec, variant, each).model_copy(update=dict(rule.when)),
+                    next(iter(rule.when)),
+                )
     if spec.prompt_max_length is not None and InputKind.TEXT in mode.all_inputs:
         too_long = "x" * (spec.prompt_max_length + 1)
         yield _Rejection(
@@ -561,6 +590,370 @@ def check_rejections(models: Sequence[VideoModel]) -> None:
     _raise_if("local rejections", problems)
 
 
+# --- the emulator ------------------------------------------------------------------------
+
+CallCheck = Callable[[VideoModel, ResolvedRequest, EndpointCall], list[str]]
+"""Checks one built call and returns its problems (used to post it to the emulator)."""
+
+
+#: The key the contract's emulator accepts (a test value, never a real key).
+CONTRACT_API_KEY = "kie-contract-key"
+
+#: Emulator settings of the contract: no rate limit, an ample balance, deterministic ids.
+CONTRACT_EMULATOR_SETTINGS: dict[str, Any] = {
+    "api_key": CONTRACT_API_KEY,
+    "credits": 1e12,
+    "create_limit": 1_000_000,
+    "query_limit": 1_000_000,
+    "task_seconds": 10.0,
+    "seed": 0,
+}
+
+
+@dataclass(frozen=True)
+class EmulatorAnswer:
+    """One answer of the emulator.
+
+    Attributes:
+        http_status: the HTTP status.
+        body: the parsed JSON body (``None`` when it is not JSON).
+    """
+
+    http_status: int
+    body: Any
+
+    @property
+    def code(self) -> Any:
+        """The envelope ``code`` (KIE reports errors in it, even with HTTP 200)."""
+        return self.body.get("code") if isinstance(self.body, dict) else None
+
+    @property
+    def data(self) -> Any:
+        """The envelope ``data``."""
+        return self.body.get("data") if isinstance(self.body, dict) else None
+
+    @property
+    def ok(self) -> bool:
+        """Whether KIE would have accepted the call (HTTP 200 and envelope code 200)."""
+        return self.http_status == 200 and self.code == 200
+
+    def describe(self) -> str:
+        """Return the status and KIE's message, for problem reports."""
+        msg = self.body.get("msg") if isinstance(self.body, dict) else self.body
+        return f"HTTP {self.http_status}, code {self.code}: {msg}"
+
+
+class ContractEmulator:
+    """The offline KIE.ai emulator in this process, reached through httpx's ASGI transport.
+
+    Nothing listens on a socket and no callback leaves the process: the app's lifespan (the
+    callback ticker) is not run, tasks progress with the emulated clock, which
+    :meth:`finish_tasks` moves forward. Calls are sent from a private event loop thread, so
+    the checks work from synchronous and asynchronous tests alike.
+
+    Args:
+        settings: :class:`~kie_core.emulator.config.EmulatorConfig` fields overriding
+            :data:`CONTRACT_EMULATOR_SETTINGS`.
+    """
+
+    def __init__(self, **settings: Any) -> None:
+        import asyncio
+        import threading
+
+        import httpx
+
+        from kie_core.emulator.app import create_app
+        from kie_core.emulator.config import EmulatorConfig
+        from kie_core.emulator.state import Emulator
+
+        self.config = EmulatorConfig(**{**CONTRACT_EMULATOR_SETTINGS, **settings})
+        self.emulator = Emulator(self.config)
+        self.app = create_app(emulator=self.emulator)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="kie-contract-emulator", daemon=True
+        )
+        self._thread.start()
+        self._client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app),
+            base_url="https://api.kie.ai",
+            headers={"Authorization": f"Bearer {self.config.api_key}"},
+        )
+        #: How many calls were sent.
+        self.sent = 0
+
+    def _run(self, coroutine: Any) -> Any:
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=60)
+
+    def send(self, call: EndpointCall) -> EmulatorAnswer:
+        """Send one call as the client would and return the emulator's answer."""
+        response = self._run(
+            self._client.request(call.method, call.path, json=call.body, params=call.params)
+        )
+        self.sent += 1
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return EmulatorAnswer(response.status_code, body)
+
+    def finish_tasks(self) -> None:
+        """Move the emulated clock past every running task's end."""
+        self.emulator.advance(self.emulator.config.task_seconds + 1.0)
+
+    def fail_next_task(self) -> None:
+        """Make the next created task fail (the emulator's ``task-fail`` fault, once)."""
+        self.emulator.set_fault("task-fail", 1.0, times=1)
+
+    def callback_body(self, task_id: str) -> dict[str, Any]:
+        """Return the body the emulator would POST to the task's ``callBackUrl``."""
+        task = self.emulator.get_task(task_id)
+        if task is None:
+            raise KeyError(task_id)
+        body: dict[str, Any] = self.app.state.callback_sender.body_for(task)
+        return body
+
+    def close(self) -> None:
+        """Close the client and stop the event loop thread."""
+        self._run(self._client.aclose())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
+
+    def __enter__(self) -> ContractEmulator:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _source_task_ids(
+    models: Sequence[VideoModel], emulator: ContractEmulator
+) -> Callable[[VideoModel], str]:
+    """Return a function giving, per family, the id of a finished task to continue."""
+    made: dict[str, str] = {}
+
+    def source_for(model: VideoModel) -> str:
+        family = model.family.name
+        if family in made:
+            return made[family]
+        made[family] = PLACEHOLDER_TASK_ID
+        for candidate in models:
+            if candidate.family.name != family:
+                continue
+            for combo in combinations(candidate, limit=1):
+                if InputKind.SOURCE_TASK in combo.mode.requires:
+                    continue
+                try:
+                    _, call = prepare(candidate, combo.request)
+                    answer = emulator.send(call)
+                    if answer.ok:
+                        made[family] = candidate.family.task_id_from_create(answer.data)
+                        emulator.finish_tasks()
+                        return made[family]
+                except Exception:  # the payload check reports what went wrong here
+                    continue
+        return made[family]
+
+    return source_for
+
+
+def _sent_problems(
+    label: str, model: VideoModel, request: VideoRequest, em: ContractEmulator
+) -> tuple[list[str], str | None]:
+    """Build and send one request; return its problems and the created task id."""
+    try:
+        _, call = prepare(model, request)
+    except Exception as exc:
+        return [f"{label}: cannot build the call: {type(exc).__name__}: {exc}"], None
+    if call.host != "api":
+        return [], None
+    answer = em.send(call)
+    if not answer.ok:
+        return [
+            f"{label}: the emulator refuses {call.describe()} ({answer.describe()}); "
+            f"body {call.payload_json()}"
+        ], None
+    try:
+        return [], model.family.task_id_from_create(answer.data)
+    except Exception as exc:
+        return [f"{label}: the family cannot read the create answer {answer.data!r}: {exc}"], None
+
+
+def check_emulator_accepts(
+    models: Sequence[VideoModel],
+    emulator: ContractEmulator | None = None,
+    *,
+    limit: int = MAX_COMBINATIONS_PER_MODE,
+) -> int:
+    """Send the call of every advertised combination to the emulator; all must be accepted.
+
+    Every model x variant x mode x duration x aspect ratio x resolution (see
+    :func:`combinations`), with the mode's media inputs filled with https URLs, is built with
+    :func:`prepare` and, for calls to the API host, posted raw to the emulator, which
+    validates the body against KIE's documented schema. The create answer must be code 200 and
+    readable by the model's family (``task_id_from_create``).
+
+    Returns:
+        how many calls were posted.
+
+    Raises:
+        ContractError: listing every refused or unbuildable combination.
+    """
+    own = emulator is None
+    em = emulator or ContractEmulator()
+    try:
+        source_for = _source_task_ids(models, em)
+        problems: list[str] = []
+        posted = 0
+        for model in models:
+            needs_source = any(
+                InputKind.SOURCE_TASK in mode.requires
+                for variant in model.spec.variants
+                for mode in variant.modes
+            )
+            task_id = source_for(model) if needs_source else PLACEHOLDER_TASK_ID
+            for combo in combinations(model, task_id=task_id, limit=limit):
+                before = em.sent
+                found, _ = _sent_problems(combo.label, model, combo.request, em)
+                problems.extend(found)
+                posted += em.sent - before
+        _raise_if("calls refused by the emulator", problems)
+        return posted
+    finally:
+        if own:
+            em.close()
+
+
+# --- check 4: status records and callbacks -----------------------------------------------
+
+
+def _read_status(
+    model: VideoModel, em: ContractEmulator, task_id: str, label: str
+) -> tuple[TaskStatus | None, list[str]]:
+    family = model.family
+    call = family.status_call(task_id)
+    answer = em.send(call)
+    if not answer.ok:
+        return None, [f"{label}: {call.describe()} is refused ({answer.describe()})"]
+    try:
+        status = family.parse_status(task_id, answer.data)
+    except Exception as exc:
+        return None, [f"{label}: {family.name} cannot parse its record: {exc}: {answer.data!r}"]
+    problems = []
+    if status.task_id != task_id:
+        problems.append(f"{label}: the parsed record has task id {status.task_id!r}")
+    return status, problems
+
+
+def _status_probe(
+    model: VideoModel,
+    variant: Variant,
+    em: ContractEmulator,
+    source_for: Callable[[VideoModel], str],
+    *,
+    fail: bool,
+) -> list[str]:
+    modes = [m for m in variant.modes if InputKind.SOURCE_TASK not in m.requires]
+    mode = modes[0] if modes else variant.modes[0]
+    task_id_in = (
+        source_for(model) if InputKind.SOURCE_TASK in mode.requires else PLACEHOLDER_TASK_ID
+    )
+    request = base_request(model.spec, variant, mode, task_id=task_id_in)
+    outcome = "failing" if fail else "succeeding"
+    label = f"{request.model} [{variant.name}/{mode.name}] {outcome} task"
+    if fail:
+        em.fail_next_task()
+    problems, task_id = _sent_problems(label, model, request, em)
+    if task_id is None:
+        return problems
+    status, found = _read_status(model, em, task_id, f"{label} (just created)")
+    problems += found
+    if status is not None and status.done:
+        problems.append(f"{label}: a task just created parses as {status.state.value}")
+    em.finish_tasks()
+    status, found = _read_status(model, em, task_id, f"{label} (finished)")
+    problems += found
+    expected = TaskState.FAILED if fail else TaskState.SUCCEEDED
+    if status is not None:
+        problems += _terminal_problems(f"{label} record", status, expected)
+    try:
+        event = model.family.parse_callback(em.callback_body(task_id))
+    except Exception as exc:
+        problems.append(f"{label}: {model.family.name} cannot parse its callback: {exc}")
+    else:
+        if event.task_id != task_id:
+            problems.append(f"{label}: the callback parses with task id {event.task_id!r}")
+        problems += _terminal_problems(f"{label} callback", event.status, expected)
+    return problems
+
+
+def _terminal_problems(label: str, status: TaskStatus, expected: TaskState) -> list[str]:
+    if status.state is not expected:
+        return [
+            f"{label} parses as {status.state.value}, not {expected.value} ({status.raw_state})"
+        ]
+    if expected is TaskState.SUCCEEDED:
+        if not status.result_urls:
+            return [f"{label} parses as succeeded without result URLs"]
+        bad = [url for url in status.result_urls if not url.startswith(("https://", "http://"))]
+        if bad:
+            return [f"{label} parses result URLs that are not http(s): {bad}"]
+        return []
+    if not status.fail_message and not status.fail_code:
+        return [f"{label} parses as failed without KIE's fail code or message"]
+    return []
+
+
+def check_status_parsing(
+    models: Sequence[VideoModel], emulator: ContractEmulator | None = None
+) -> None:
+    """Drive tasks on the emulator and parse their records and callbacks with the family.
+
+    For every model and variant a task is created, read through ``family.status_call`` while
+    running (it must not parse as finished) and after the emulated clock passed its end (it
+    must parse as succeeded, with result URLs); its callback body must parse the same way.
+    One task per model is made to fail with the emulator's ``task-fail`` fault: its record and
+    callback must parse as failed with KIE's fail code or message.
+
+    Raises:
+        ContractError: listing every record or callback that does not parse as it should.
+    """
+    own = emulator is None
+    em = emulator or ContractEmulator()
+    try:
+        source_for = _source_task_ids(models, em)
+        problems: list[str] = []
+        for model in models:
+            reachable = [
+                v for v in model.spec.variants if name_for_variant(model.spec, v) is not None
+            ]
+            for variant in reachable:
+                problems += _status_probe(model, variant, em, source_for, fail=False)
+            if reachable:
+                problems += _status_probe(model, reachable[0], em, source_for, fail=True)
+        _raise_if("task records and callbacks", problems)
+    finally:
+        if own:
+            em.close()
+
+
+def emulator_call_check(emulator: ContractEmulator) -> CallCheck:
+    """Return a :data:`CallCheck` that posts each call to ``emulator`` and wants it accepted."""
+
+    def check(model: VideoModel, resolved: ResolvedRequest, call: EndpointCall) -> list[str]:
+        if call.host != "api":
+            return []
+        answer = emulator.send(call)
+        if answer.ok:
+            return []
+        return [f"the emulator refuses the call ({answer.describe()}): {call.payload_json()}"]
+
+    return check
+
+
 # --- check 5: random requests ------------------------------------------------------------
 
 
@@ -577,10 +970,6 @@ def _within_spec(resolved: ResolvedRequest) -> list[str]:
         if (values and value not in values) or (not values and value is not None):
             problems.append(f"{key}={value!r} is outside the advertised {values}")
     return problems
-
-
-CallCheck = Callable[[VideoModel, ResolvedRequest, EndpointCall], list[str]]
-"""Checks one built call and returns its problems (used to post it to the emulator)."""
 
 
 def check_random_requests(
@@ -705,6 +1094,21 @@ class ProviderContract:
         """Values outside the spec are refused before any network call, naming the field."""
         check_rejections(self.contract_models())
 
+    def test_every_advertised_combination_is_accepted_by_the_emulator(self) -> None:
+        """Every mode x duration x aspect ratio x resolution builds a call KIE would accept."""
+        with ContractEmulator() as emulator:
+            check_emulator_accepts(self.contract_models(), emulator)
+
+    def test_status_records_and_callbacks_parse(self) -> None:
+        """Records and callbacks of running, succeeded and failed tasks parse correctly."""
+        with ContractEmulator() as emulator:
+            check_status_parsing(self.contract_models(), emulator)
+
     def test_random_requests_stay_in_spec(self) -> None:
-        """Random requests are refused locally or produce calls within the advertised lists."""
-        check_random_requests(self.contract_models(), max_examples=self.hypothesis_examples)
+        """Random requests are refused locally or produce calls the emulator accepts."""
+        with ContractEmulator() as emulator:
+            check_random_requests(
+                self.contract_models(),
+                max_examples=self.hypothesis_examples,
+                check_call=emulator_call_check(emulator),
+            )
