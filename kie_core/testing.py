@@ -972,49 +972,115 @@ def _within_spec(resolved: ResolvedRequest) -> list[str]:
     return problems
 
 
+#: How a generated request may be pushed off its mode's advertised values ("" keeps it valid).
+_MUTATIONS = (
+    "",
+    "",
+    "",
+    "",
+    "",
+    "duration",
+    "aspect_ratio",
+    "resolution",
+    "prompt",
+    "negative_prompt",
+    "seed",
+    "input",
+    "missing",
+    "option",
+)
+
+
+def _request_strategy(models: Sequence[VideoModel]) -> Any:
+    """Return a hypothesis strategy of requests: about half valid, the rest off by one field.
+
+    A request targets one mode of the variant its name reaches, with settings from that mode's
+    lists; a mutation then may replace one field with a value from any model of the plugin
+    (another mode's aspect ratio, a duration of 1 to 120 s...) or an input the mode lacks.
+    """
+    from hypothesis import strategies as st
+
+    by_name = {name: model for model in models for name in model.spec.all_names()}
+    all_durations = sorted({d for m in models for d in m.spec.durations} | {1, 7, 99})
+    all_aspects = sorted({a for m in models for a in m.spec.aspect_ratios} | {"7:3"})
+    all_resolutions = sorted({r for m in models for r in m.spec.resolutions} | {"123p"})
+    media_kinds = [kind for kind in InputKind if kind is not InputKind.TEXT]
+
+    def pick(draw: st.DrawFn, values: Sequence[Any]) -> Any:
+        return draw(st.none() | st.sampled_from(values)) if values else None
+
+    @st.composite
+    def requests(draw: st.DrawFn) -> VideoRequest:
+        name = draw(st.sampled_from(sorted(by_name)))
+        spec = by_name[name].spec
+        variant = spec.variant_for(name)
+        mode = draw(st.sampled_from(variant.modes))
+        optional = sorted(mode.accepts - mode.requires - {InputKind.TEXT})
+        kinds = set(mode.requires - {InputKind.TEXT})
+        kinds |= draw(st.sets(st.sampled_from(optional))) if optional else set()
+        fields: dict[str, Any] = {
+            "duration": pick(draw, mode.durations),
+            "aspect_ratio": pick(draw, mode.aspect_ratios),
+            "resolution": pick(draw, mode.resolutions),
+            "prompt": PROMPT if InputKind.TEXT in mode.all_inputs else "",
+            "options": {},
+        }
+        if spec.negative_prompt_max_length:
+            fields["negative_prompt"] = draw(st.none() | st.just("blurry, low quality"))
+        if spec.seed_range is not None:
+            fields["seed"] = draw(st.none() | st.integers(*spec.seed_range))
+        mutation = draw(st.sampled_from(_MUTATIONS))
+        if mutation == "duration":
+            fields["duration"] = draw(st.sampled_from(all_durations) | st.integers(1, 120))
+        elif mutation == "aspect_ratio":
+            fields["aspect_ratio"] = draw(st.sampled_from(all_aspects))
+        elif mutation == "resolution":
+            fields["resolution"] = draw(st.sampled_from(all_resolutions))
+        elif mutation == "prompt":
+            fields["prompt"] = draw(
+                st.sampled_from(["", "p" * ((spec.prompt_max_length or 0) + 1)])
+            )
+        elif mutation == "negative_prompt":
+            fields["negative_prompt"] = "n" * ((spec.negative_prompt_max_length or 0) + 1)
+        elif mutation == "seed":
+            low, high = spec.seed_range or (0, 0)
+            fields["seed"] = draw(st.sampled_from([low - 1, high + 1, 2**40]))
+        elif mutation == "input":
+            kinds.add(draw(st.sampled_from(media_kinds)))
+        elif mutation == "missing" and kinds:
+            kinds.discard(draw(st.sampled_from(sorted(kinds))))
+        elif mutation == "option":
+            fields["options"] = {UNKNOWN_OPTION: 1}
+        media = _media_fields(kinds, DEFAULT_MEDIA, references=draw(st.integers(1, 4)))
+        return VideoRequest(model=name, **fields, **media)
+
+    return requests()
+
+
 def check_random_requests(
     models: Sequence[VideoModel],
     *,
     max_examples: int = 100,
     check_call: CallCheck | None = None,
-) -> None:
+) -> int:
     """Generate random requests (hypothesis): each is refused locally or stays in the spec.
 
-    A request that passes :func:`prepare` must carry a duration, aspect ratio and resolution
-    from its mode's lists, call its mode's KIE model, and pass ``check_call`` (the contract
-    posts it to the emulator). Any other exception than :class:`InvalidRequestError` fails.
+    Requests mix each model's advertised values with values outside them. One that passes
+    :func:`prepare` must carry a duration, aspect ratio and resolution from its mode's lists,
+    call its mode's KIE model, and pass ``check_call`` (the contract posts it to the
+    emulator). Any exception other than :class:`InvalidRequestError` fails.
+
+    Returns:
+        how many of the generated requests were valid (and checked further).
 
     Raises:
         ContractError: with the first falsifying request.
     """
     from hypothesis import HealthCheck, given, settings
-    from hypothesis import strategies as st
 
     by_name = {name: model for model in models for name in model.spec.all_names()}
-    durations = sorted({d for model in models for d in model.spec.durations})
-    aspects = sorted({a for model in models for a in model.spec.aspect_ratios})
-    resolutions = sorted({r for model in models for r in model.spec.resolutions})
-    limits = sorted({m.spec.prompt_max_length for m in models if m.spec.prompt_max_length})
-    prompts = [PROMPT, ""] + ["p" * n for limit in limits for n in (limit, limit + 1)]
-    media_kinds = [kind for kind in InputKind if kind is not InputKind.TEXT]
-
-    @st.composite
-    def requests(draw: st.DrawFn) -> VideoRequest:
-        kinds = draw(st.sets(st.sampled_from(media_kinds), max_size=3))
-        media = _media_fields(kinds, DEFAULT_MEDIA, references=draw(st.integers(1, 4)))
-        return VideoRequest(
-            model=draw(st.sampled_from(sorted(by_name))),
-            prompt=draw(st.sampled_from(prompts)),
-            duration=draw(st.none() | st.sampled_from(durations or [5]) | st.integers(1, 120)),
-            aspect_ratio=draw(st.none() | st.sampled_from([*aspects, "7:3", "4:5"])),
-            resolution=draw(st.none() | st.sampled_from([*resolutions, "123p", "4k"])),
-            negative_prompt=draw(st.none() | st.sampled_from(["blurry", "x" * 3000])),
-            seed=draw(st.none() | st.sampled_from([-2, -1, 0, 42, 2**31, 2**40])),
-            options=draw(st.just({}) | st.just({UNKNOWN_OPTION: 1})),
-            **media,
-        )
-
     failures: list[str] = []
+    valid = [0]
 
     @settings(
         max_examples=max_examples,
@@ -1023,7 +1089,7 @@ def check_random_requests(
         derandomize=True,
         suppress_health_check=list(HealthCheck),
     )
-    @given(requests())
+    @given(_request_strategy(models))
     def run(request: VideoRequest) -> None:
         model = by_name[request.model]
         try:
@@ -1034,6 +1100,7 @@ def check_random_requests(
             problem = f"raises {type(exc).__name__}, not InvalidRequestError: {exc}"
             failures[:] = [f"{request!r}: {problem}"]
             raise AssertionError(problem) from exc
+        valid[0] += 1
         problems = _within_spec(resolved)
         body = call.body or {}
         kie_model = resolved.mode.kie_model
@@ -1049,6 +1116,7 @@ def check_random_requests(
         run()
     except AssertionError:
         _raise_if("random requests", failures or ["hypothesis found a failing request"])
+    return valid[0]
 
 
 # --- the pytest suite --------------------------------------------------------------------
