@@ -1,0 +1,317 @@
+"""``kie tasks`` and ``kie resume``: the local journal of every create request, and finishing it.
+
+The journal row of a request is written before the request is sent and updated at every step,
+so after a crash ``kie resume`` waits for every task still running, downloads every result not
+downloaded yet, and lists the requests whose answer was lost (ambiguous): those are re-sent
+only with ``--resend-ambiguous``, because KIE has no idempotency key and a re-send may pay twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from kie_core.cli.context import CliState, command_output, get_state
+from kie_core.cli.exitcodes import ExitCode, exit_code_for
+from kie_core.cli.options import JsonOption, OutputDirOption, QuietOption, TimeoutOption
+
+if TYPE_CHECKING:
+    from kie_core.cli.output import Output
+    from kie_core.cli.progress import TaskDisplay
+    from kie_core.client import Client
+    from kie_core.journal import JournalEntry
+
+
+def tasks(
+    ctx: typer.Context,
+    *,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N tasks.")] = 20,
+    state_filter: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--state",
+            "-s",
+            help="Only tasks in this state (repeatable): submitting, created, running, "
+            "succeeded, downloaded, failed, ambiguous, rejected.",
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """List recent tasks from the local journal: state, model, cost, output file."""
+    output = command_output(ctx, json_mode=json_output)
+    states = parse_states(state_filter or [])
+    entries = get_state(ctx).journal().entries(limit=limit, states=states)
+    if output.json_mode:
+        output.result_json([entry.model_dump(mode="json") for entry in entries])
+        return
+    if not entries:
+        output.info("no tasks in the journal" + (" in that state" if states else ""))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Tasks (newest first)")
+    for column in ("#", "created", "task id", "model", "state", "credits", "output / error"):
+        table.add_column(column, overflow="fold")
+    for entry in entries:
+        table.add_row(
+            str(entry.id),
+            entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            Text(entry.task_id or "-"),
+            Text(entry.model),
+            Text(entry.state.value, style=_STATE_STYLES.get(entry.state.value, "")),
+            f"{entry.estimated_credits:g}" if entry.estimated_credits is not None else "-",
+            Text(entry.output_path or entry.error or "-"),
+        )
+    output.render(table)
+
+
+_STATE_STYLES = {
+    "downloaded": "green",
+    "succeeded": "green",
+    "failed": "red",
+    "rejected": "red",
+    "ambiguous": "yellow",
+}
+
+
+def parse_states(values: list[str]) -> list[Any] | None:
+    """Read ``--state`` values into journal states (exit 2 naming the accepted ones)."""
+    if not values:
+        return None
+    from kie_core.errors import InvalidRequestError
+    from kie_core.journal import JournalState
+
+    accepted = [state.value for state in JournalState]
+    states = []
+    for value in values:
+        if value.lower() not in accepted:
+            raise InvalidRequestError(
+                f"--state {value!r} is not a journal state; accepted: {', '.join(accepted)}",
+                field="state",
+                value=value,
+                accepted=accepted,
+            )
+        states.append(JournalState(value.lower()))
+    return states
+
+
+@dataclass
+class ResumeOutcome:
+    """What ``kie resume`` did with one journal entry."""
+
+    entry_id: int
+    model: str
+    task_id: str | None
+    outcome: str
+    path: str | None = None
+    error: str | None = None
+    exit_code: ExitCode = ExitCode.OK
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the outcome as JSON-ready data."""
+        return {
+            "entry_id": self.entry_id,
+            "model": self.model,
+            "task_id": self.task_id,
+            "outcome": self.outcome,
+            "path": self.path,
+            "error": self.error,
+        }
+
+
+def resume(
+    ctx: typer.Context,
+    *,
+    resend_ambiguous: Annotated[
+        bool,
+        typer.Option(
+            "--resend-ambiguous",
+            help="Send again the requests whose answer was lost (they may have been created "
+            "and charged already: this may pay twice).",
+        ),
+    ] = False,
+    output_dir: OutputDirOption = Path(),
+    timeout: TimeoutOption = None,
+    json_output: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Finish every unfinished task in the journal: wait, download; list ambiguous requests."""
+    from kie_core.cli.progress import TaskDisplay
+    from kie_core.cli.task_cmd import ensure_folder
+    from kie_core.journal import JournalState
+
+    state = get_state(ctx)
+    output = command_output(ctx, json_mode=json_output, quiet=quiet)
+    pending = state.journal().unfinished()
+    lost = [e for e in pending if e.state in (JournalState.AMBIGUOUS, JournalState.SUBMITTING)]
+    lost_ids = {e.id for e in lost}
+    followable = [e for e in pending if e.id not in lost_ids and e.task_id is not None]
+    if not pending:
+        output.info("nothing to resume: every journaled task is finished")
+        if output.json_mode:
+            output.result_json([])
+        return
+    ensure_folder(output_dir)
+    outcomes: list[ResumeOutcome] = []
+    with state.client() as client, TaskDisplay(output) as display:
+        if resend_ambiguous:
+            for entry in lost:
+                outcome = _resend(state, output, client, entry)
+                new_entry = _entry_for(state, outcome.task_id) if outcome.task_id else None
+                if new_entry is not None:
+                    followable.append(new_entry)
+                else:
+                    outcomes.append(outcome)
+        for entry in followable:
+            outcomes.append(
+                _finish(output, client, display, entry, output_dir=output_dir, timeout=timeout)
+            )
+    if not resend_ambiguous:
+        outcomes.extend(
+            ResumeOutcome(entry.id, entry.model, entry.task_id, "ambiguous", error=entry.error)
+            for entry in lost
+        )
+    _report(output, outcomes, lost if not resend_ambiguous else [])
+    worst = _worst(outcomes)
+    if worst is not ExitCode.OK:
+        raise typer.Exit(worst)
+
+
+def _entry_for(state: CliState, task_id: str) -> JournalEntry | None:
+    return state.journal().get(task_id)
+
+
+def _finish(
+    output: Output,
+    client: Client,
+    display: TaskDisplay,
+    entry: JournalEntry,
+    *,
+    output_dir: Path,
+    timeout: float | None,
+) -> ResumeOutcome:
+    from kie_core.errors import KieError, TaskFailedError
+
+    handle = entry.handle()
+    assert handle is not None  # followable entries have a task id
+    key = handle.task_id
+    display.add(key, f"{entry.model} {key}", entry.state.value)
+    try:
+        reading = client.wait(handle, timeout=timeout, on_update=display.updater(key))
+        path = client.download(reading, output_dir, on_progress=display.downloader(key))
+    except TaskFailedError as exc:
+        display.finish(key, "failed", exc.fail_code or "")
+        return ResumeOutcome(
+            entry.id, entry.model, key, "failed", error=exc.message, exit_code=ExitCode.TASK_FAILED
+        )
+    except KieError as exc:
+        display.finish(key, "error")
+        output.error(f"task {key}: {exc}")
+        return ResumeOutcome(
+            entry.id, entry.model, key, "error", error=str(exc), exit_code=exit_code_for(exc)
+        )
+    display.finish(key, "downloaded")
+    return ResumeOutcome(entry.id, entry.model, key, "downloaded", path=str(path))
+
+
+def _resend(state: CliState, output: Output, client: Client, entry: JournalEntry) -> ResumeOutcome:
+    """Send an ambiguous entry's journaled create call again, under a new journal entry.
+
+    The old entry is closed with a note (it may have been paid); the new one is journaled
+    before the send like any create, so a crash now is as safe as during ``kie generate``.
+    """
+    from kie_core.calls import EndpointCall
+    from kie_core.errors import AmbiguousCreateError, KieError, MalformedResponseError
+    from kie_core.status import TaskHandle
+
+    if entry.base_url.rstrip("/") != client.base_url.rstrip("/"):
+        message = f"entry {entry.id} was sent to {entry.base_url}; re-send it with --base-url"
+        output.error(message)
+        return ResumeOutcome(
+            entry.id, entry.model, None, "error", error=message, exit_code=ExitCode.BAD_INPUT
+        )
+    method, _, path = entry.endpoint.partition(" ")
+    call = EndpointCall(method="GET" if method == "GET" else "POST", path=path, body=entry.payload)
+    output.warn(
+        f"re-sending journal entry {entry.id} ({entry.model}); if the first send was taken, "
+        "this pays twice"
+    )
+    journal = state.journal()
+    journal.mark_resent(entry.id)
+    new_id = journal.begin(
+        fingerprint=entry.fingerprint,
+        model=entry.model,
+        provider=entry.provider,
+        family=entry.family,
+        kie_model=entry.kie_model,
+        endpoint=entry.endpoint,
+        payload=entry.payload,
+        base_url=entry.base_url,
+        estimated_credits=entry.estimated_credits,
+    )
+    try:
+        data = client.call(call, create=True)
+        task_id = state.registry().family(entry.family).task_id_from_create(data)
+    except (AmbiguousCreateError, MalformedResponseError) as exc:
+        journal.ambiguous(new_id, str(exc))
+        output.error(f"entry {entry.id}: the answer was lost again: {exc}")
+        return ResumeOutcome(
+            new_id, entry.model, None, "ambiguous", error=str(exc), exit_code=ExitCode.SERVICE
+        )
+    except KieError as exc:
+        journal.rejected(new_id, str(exc))
+        output.error(f"entry {entry.id}: {exc}")
+        return ResumeOutcome(
+            new_id, entry.model, None, "error", error=str(exc), exit_code=exit_code_for(exc)
+        )
+    handle = TaskHandle(
+        task_id=task_id,
+        model=entry.model,
+        provider=entry.provider,
+        family=entry.family,
+        kie_model=entry.kie_model,
+        variant=entry.variant,
+        estimated_credits=entry.estimated_credits,
+    )
+    journal.created(new_id, handle)
+    output.info(f"entry {entry.id} re-sent as task {task_id} (journal entry {new_id})")
+    return ResumeOutcome(new_id, entry.model, task_id, "resent")
+
+
+def _report(output: Output, outcomes: list[ResumeOutcome], lost: list[JournalEntry]) -> None:
+    if output.json_mode:
+        output.result_json([outcome.to_json() for outcome in outcomes])
+    else:
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(title="Resumed")
+        for column in ("#", "model", "task id", "outcome", "file / error"):
+            table.add_column(column, overflow="fold")
+        for outcome in outcomes:
+            table.add_row(
+                str(outcome.entry_id),
+                Text(outcome.model),
+                Text(outcome.task_id or "-"),
+                Text(outcome.outcome, style=_STATE_STYLES.get(outcome.outcome, "")),
+                Text(outcome.path or outcome.error or "-"),
+            )
+        output.render(table)
+    if lost:
+        output.warn(
+            f"{len(lost)} request(s) were sent but their answer was lost: they may have been "
+            "created and charged. Check the KIE console; `kie resume --resend-ambiguous` sends "
+            "them again (and may pay twice)."
+        )
+
+
+def _worst(outcomes: list[ResumeOutcome]) -> ExitCode:
+    codes = {outcome.exit_code for outcome in outcomes}
+    for code in (ExitCode.AUTH_OR_CREDITS, ExitCode.SERVICE, ExitCode.TASK_FAILED):
+        if code in codes:
+            return code
+    return ExitCode.OK
