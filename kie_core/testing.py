@@ -21,8 +21,9 @@ only by :func:`check_random_requests`.
 from __future__ import annotations
 
 import itertools
+import json
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -93,6 +94,11 @@ class ContractError(AssertionError):
         self.problems = tuple(problems)
         listing = "\n".join(f"  - {problem}" for problem in self.problems)
         super().__init__(f"{what}: {len(self.problems)} problem(s)\n{listing}")
+
+
+def _compact(value: Any) -> str:
+    """Return ``value`` as one line of JSON, for problem reports."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _raise_if(what: str, problems: Sequence[str]) -> None:
@@ -774,7 +780,7 @@ def _sent_problems(
     if not answer.ok:
         return [
             f"{label}: the emulator refuses {call.describe()} ({answer.describe()}); "
-            f"body {call.payload_json()}"
+            f"body {_compact(call.body)}"
         ], None
     try:
         return [], model.family.task_id_from_create(answer.data)
@@ -949,7 +955,7 @@ def emulator_call_check(emulator: ContractEmulator) -> CallCheck:
         answer = emulator.send(call)
         if answer.ok:
             return []
-        return [f"the emulator refuses the call ({answer.describe()}): {call.payload_json()}"]
+        return [f"the emulator refuses the call ({answer.describe()}): {_compact(call.body)}"]
 
     return check
 
@@ -991,12 +997,16 @@ _MUTATIONS = (
 )
 
 
-def _request_strategy(models: Sequence[VideoModel]) -> Any:
+def _request_strategy(
+    models: Sequence[VideoModel], source_tasks: Mapping[str, str] | None = None
+) -> Any:
     """Return a hypothesis strategy of requests: about half valid, the rest off by one field.
 
     A request targets one mode of the variant its name reaches, with settings from that mode's
     lists; a mutation then may replace one field with a value from any model of the plugin
     (another mode's aspect ratio, a duration of 1 to 120 s...) or an input the mode lacks.
+    ``extend_task_id`` is the family's task in ``source_tasks`` (family name to task id), or
+    :data:`PLACEHOLDER_TASK_ID`.
     """
     from hypothesis import strategies as st
 
@@ -1051,7 +1061,10 @@ def _request_strategy(models: Sequence[VideoModel]) -> Any:
             kinds.discard(draw(st.sampled_from(sorted(kinds))))
         elif mutation == "option":
             fields["options"] = {UNKNOWN_OPTION: 1}
-        media = _media_fields(kinds, DEFAULT_MEDIA, references=draw(st.integers(1, 4)))
+        task_id = (source_tasks or {}).get(by_name[name].family.name, PLACEHOLDER_TASK_ID)
+        media = _media_fields(
+            kinds, DEFAULT_MEDIA, task_id=task_id, references=draw(st.integers(1, 4))
+        )
         return VideoRequest(model=name, **fields, **media)
 
     return requests()
@@ -1062,13 +1075,16 @@ def check_random_requests(
     *,
     max_examples: int = 100,
     check_call: CallCheck | None = None,
+    source_tasks: Mapping[str, str] | None = None,
 ) -> int:
     """Generate random requests (hypothesis): each is refused locally or stays in the spec.
 
     Requests mix each model's advertised values with values outside them. One that passes
     :func:`prepare` must carry a duration, aspect ratio and resolution from its mode's lists,
     call its mode's KIE model, and pass ``check_call`` (the contract posts it to the
-    emulator). Any exception other than :class:`InvalidRequestError` fails.
+    emulator). Any exception other than :class:`InvalidRequestError` fails. Requests that
+    continue a task use the family's id in ``source_tasks`` (a finished task the emulator
+    knows), else :data:`PLACEHOLDER_TASK_ID`.
 
     Returns:
         how many of the generated requests were valid (and checked further).
@@ -1089,7 +1105,7 @@ def check_random_requests(
         derandomize=True,
         suppress_health_check=list(HealthCheck),
     )
-    @given(_request_strategy(models))
+    @given(_request_strategy(models, source_tasks))
     def run(request: VideoRequest) -> None:
         model = by_name[request.model]
         try:
@@ -1174,9 +1190,19 @@ class ProviderContract:
 
     def test_random_requests_stay_in_spec(self) -> None:
         """Random requests are refused locally or produce calls the emulator accepts."""
+        models = self.contract_models()
         with ContractEmulator() as emulator:
+            source_for = _source_task_ids(models, emulator)
+            sources = {
+                model.family.name: source_for(model)
+                for model in models
+                for variant in model.spec.variants
+                for mode in variant.modes
+                if InputKind.SOURCE_TASK in mode.requires
+            }
             check_random_requests(
-                self.contract_models(),
+                models,
                 max_examples=self.hypothesis_examples,
                 check_call=emulator_call_check(emulator),
+                source_tasks=sources,
             )
