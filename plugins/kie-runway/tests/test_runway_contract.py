@@ -1,0 +1,11 @@
+"""The provider contract of kie-core, run against this plugin."""
+
+from __future__ import annotations
+
+import kie_runway
+
+from kie_core.testing import ProviderContract
+
+
+class TestRunwayContract(ProviderContract):
+    plugin = kie_runway
