@@ -268,9 +268,7 @@ def _ambiguous_entry_error(entry: JournalEntry) -> AmbiguousCreateError:
     )
 
 
-def _with_entry(error: AmbiguousCreateError, entry_id: int | None) -> AmbiguousCreateError:
-    if entry_id is None:
-        return error
+def _with_entry(error: AmbiguousCreateError, entry_id: int) -> AmbiguousCreateError:
     return AmbiguousCreateError(f"{error.message} (journal entry #{entry_id})", code=error.code)
 
 
@@ -637,8 +635,9 @@ class _ClientCore:
             except MalformedResponseError as error:
                 raise ambiguous_create_error(error, path=call.path, redact=self._redact) from error
         except AmbiguousCreateError as error:
-            if journal is not None and entry_id is not None:
-                journal.ambiguous(entry_id, str(error))
+            if journal is None or entry_id is None:
+                raise
+            journal.ambiguous(entry_id, str(error))
             raise _with_entry(error, entry_id) from error
         except KieError as error:
             if journal is not None and entry_id is not None:
@@ -689,6 +688,7 @@ class _ClientCore:
             clock=self._clock,
             timeout=timeout,
             created_at=task.created_at if isinstance(task, TaskHandle) else None,
+            redact=self._redact,
         )
         while True:
             try:
@@ -729,7 +729,7 @@ class _ClientCore:
         else:
             status = yield from self._status_flow(target, None)
         if status.failed:
-            raise failure_error(status)
+            raise failure_error(status, self._redact)
         if not status.succeeded:
             raise DownloadError(
                 f"the task is {status.raw_state or status.state.value}: nothing to download yet",

@@ -94,12 +94,19 @@ class PollSchedule:
         return phase.low + (phase.high - phase.low) * self.rand()
 
 
-def failure_error(status: TaskStatus) -> TaskFailedError:
-    """Return the :class:`TaskFailedError` carrying KIE's failure code and message."""
+def failure_error(
+    status: TaskStatus, redact: Callable[[str], str] = lambda text: text
+) -> TaskFailedError:
+    """Return the :class:`TaskFailedError` carrying KIE's failure code and message.
+
+    Args:
+        status: the failed status.
+        redact: applied to the message, which quotes the server.
+    """
     reason = status.fail_message or f"state {status.raw_state or status.state.value}"
     code = f" (failCode {status.fail_code})" if status.fail_code else ""
     return TaskFailedError(
-        f"task failed: {reason}{code}",
+        redact(f"task failed: {reason}{code}"),
         task_id=status.task_id,
         fail_code=status.fail_code,
         status=status,
@@ -116,6 +123,7 @@ class WaitTracker:
         timeout: overrides ``schedule.deadline`` when given.
         created_at: when the task was created, for the not-visible-yet grace.
         now: the wall clock, compared with ``created_at``.
+        redact: applied to error messages that quote the server.
     """
 
     def __init__(
@@ -127,6 +135,7 @@ class WaitTracker:
         timeout: float | None = None,
         created_at: datetime | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        redact: Callable[[str], str] = lambda text: text,
     ) -> None:
         if timeout is not None and timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout}")
@@ -136,6 +145,7 @@ class WaitTracker:
         self.last: TaskStatus | None = None
         self.polls = 0
         self._clock = clock
+        self._redact = redact
         self._start = clock()
         self._age_at_start = (
             (now() - created_at).total_seconds() if created_at is not None else math.inf
@@ -158,7 +168,7 @@ class WaitTracker:
         if status.succeeded:
             return None
         if status.failed:
-            raise failure_error(status)
+            raise failure_error(status, self._redact)
         return self._next_delay(None)
 
     def observe_error(self, error: KieError) -> float:
@@ -185,7 +195,7 @@ class WaitTracker:
             last = self.last
             state = f"last state {last.raw_state or last.state.value}" if last else "no status yet"
             raise TaskTimeoutError(
-                f"task did not finish within {self.timeout:g} s ({state})",
+                self._redact(f"task did not finish within {self.timeout:g} s ({state})"),
                 task_id=self.task_id,
                 status=last,
             ) from error

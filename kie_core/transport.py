@@ -380,15 +380,17 @@ def ambiguous_create_error(
     connection after sending, a server error, an unreadable answer). The task may exist and may
     have been charged, so it is reported instead of being sent again.
     """
-    if isinstance(cause, KieError):
-        what = str(cause)
+    code: int | None = None
+    if isinstance(cause, MalformedResponseError):
+        what = f"its answer could not be read: {cause}"
+    elif isinstance(cause, KieError):
         code = cause.code
+        what = f"the server error does not tell whether the task was created: {cause}"
     else:
-        what = describe_transport_failure(cause)
-        code = None
+        what = f"its answer was lost: {describe_transport_failure(cause)}"
     return AmbiguousCreateError(
         redact(
-            f"{path}: the create request was sent but its answer was lost ({what}); the task "
+            f"{path}: the create request was sent and may have been taken ({what}); the task "
             "may exist and may have been charged, so it was not sent again"
         ),
         code=code,
