@@ -1,0 +1,11 @@
+"""The provider contract of kie-core, run against this plugin."""
+
+from __future__ import annotations
+
+import kie_luma
+
+from kie_core.testing import ProviderContract
+
+
+class TestLumaContract(ProviderContract):
+    plugin = kie_luma
