@@ -594,13 +594,19 @@ def _describe(exc: KieError) -> str:
 # --- ASGI app -------------------------------------------------------------------------------
 
 
-def create_callback_app(processor: CallbackProcessor, *, drain_timeout: float = 10.0) -> Starlette:
+def create_callback_app(
+    processor: CallbackProcessor,
+    *,
+    drain_timeout: float = 10.0,
+    closing: Sequence[object] = (),
+) -> Starlette:
     """Return an ASGI app that receives KIE callbacks on any path (e.g. ``/kie/callback``).
 
     A POST is checked with :meth:`CallbackProcessor.accept` and answered at once (200 with a
     KIE-style envelope, or the refusal's status: 400, 401, 403, 413); the confirmation runs in
     the background, so the answer never waits on the status endpoint. ``GET /healthz`` answers
-    200. On shutdown, confirmations in flight get ``drain_timeout`` seconds to finish.
+    200. On shutdown, confirmations in flight get ``drain_timeout`` seconds to finish, then
+    each object of ``closing`` (clients, journals) is closed (``aclose`` or ``close``).
     """
     from starlette.applications import Starlette
     from starlette.requests import Request
@@ -635,6 +641,7 @@ def create_callback_app(processor: CallbackProcessor, *, drain_timeout: float = 
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         await processor.drain(drain_timeout)
+        await _close_all(closing)
 
     return Starlette(
         routes=[
@@ -667,9 +674,9 @@ def serve_callbacks(
     owned: list[Any] = []
     if processor is None:
         if client is None:
-            import importlib
+            from kie_core.client import AsyncClient
 
-            client = importlib.import_module("kie_core.client").AsyncClient()
+            client = AsyncClient()
             owned.append(client)
         if journal is None:
             from kie_core.journal import Journal as JournalClass
@@ -683,10 +690,8 @@ def serve_callbacks(
             "status endpoint)",
             HMAC_KEY_ENV,
         )
-    try:
-        uvicorn.run(create_callback_app(processor), host=host, port=port, log_level=log_level)
-    finally:
-        asyncio.run(_close_all(owned))
+    app = create_callback_app(processor, closing=owned)
+    uvicorn.run(app, host=host, port=port, log_level=log_level)
 
 
 async def _close_all(resources: Sequence[Any]) -> None:
