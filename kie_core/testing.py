@@ -46,9 +46,11 @@ __all__ = [
     "ContractEmulator",
     "ContractError",
     "EmulatorAnswer",
+    "PricedProviderContract",
     "ProviderContract",
     "base_request",
     "check_emulator_accepts",
+    "check_price_estimates",
     "check_random_requests",
     "check_rejections",
     "check_specs",
@@ -946,6 +948,56 @@ def check_status_parsing(
             em.close()
 
 
+def check_price_estimates(
+    models: Sequence[VideoModel], emulator: ContractEmulator | None = None
+) -> int:
+    """Check that every advertised combination's estimate equals what the emulator charges.
+
+    Each combination is created on the emulator and its record read through the family; the
+    credits it reports (``creditsConsumed`` for Market tasks) must equal
+    :meth:`~kie_core.models.ResolvedRequest.estimate_credits`. The emulator charges KIE's
+    published prices, so this catches a mistyped price row. Only for models whose family
+    reports credits in its records.
+
+    Returns:
+        how many estimates were compared.
+
+    Raises:
+        ContractError: listing every combination whose estimate differs.
+    """
+    own = emulator is None
+    em = emulator or ContractEmulator()
+    try:
+        problems: list[str] = []
+        compared = 0
+        for model in models:
+            for combo in combinations(model):
+                if InputKind.SOURCE_TASK in combo.mode.requires:
+                    continue
+                found, task_id = _sent_problems(combo.label, model, combo.request, em)
+                problems += found
+                if task_id is None:
+                    continue
+                status, found = _read_status(model, em, task_id, combo.label)
+                problems += found
+                estimate = model.resolve(combo.request).estimate_credits()
+                if status is None:
+                    continue
+                if status.credits is None:
+                    problems.append(f"{combo.label}: the record reports no credits")
+                elif estimate != status.credits:
+                    problems.append(
+                        f"{combo.label}: estimated {estimate} credits, the emulator charges "
+                        f"{status.credits}"
+                    )
+                compared += 1
+        _raise_if("price estimates", problems)
+        return compared
+    finally:
+        if own:
+            em.close()
+
+
 def emulator_call_check(emulator: ContractEmulator) -> CallCheck:
     """Return a :data:`CallCheck` that posts each call to ``emulator`` and wants it accepted."""
 
@@ -1206,3 +1258,15 @@ class ProviderContract:
                 check_call=emulator_call_check(emulator),
                 source_tasks=sources,
             )
+
+
+class PricedProviderContract(ProviderContract):
+    """The contract suite plus a price check: every estimate equals the emulator's charge.
+
+    For plugins of models whose prices the emulator knows (the Market models of KIE's docs).
+    """
+
+    def test_estimates_match_what_the_emulator_charges(self) -> None:
+        """Every advertised combination is estimated at the credits the emulator charges."""
+        with ContractEmulator() as emulator:
+            check_price_estimates(self.contract_models(), emulator)

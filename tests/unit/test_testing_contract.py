@@ -18,8 +18,9 @@ from kie_core.status import TaskState, TaskStatus
 from kie_core.testing import (
     ContractEmulator,
     ContractError,
-    ProviderContract,
+    PricedProviderContract,
     check_emulator_accepts,
+    check_price_estimates,
     check_random_requests,
     check_rejections,
     check_specs,
@@ -44,7 +45,8 @@ class LaxOptions(BaseModel):
 
 
 def prices(*durations: int) -> tuple[PriceRow, ...]:
-    return tuple(PriceRow(credits=8.4 * d, when={"duration": d}) for d in durations)
+    """Kling 2.5 Turbo's published prices: 42 credits for 5 s, 84 for 10 s."""
+    return tuple(PriceRow(credits=42 * d // 5, when={"duration": d}) for d in durations)
 
 
 def turbo_spec(
@@ -113,7 +115,7 @@ class Plugin:
 GOOD = Plugin(turbo())
 
 
-class TestSoundPluginPassesTheContract(ProviderContract):
+class TestSoundPluginPassesTheContract(PricedProviderContract):
     """The three lines a plugin author writes, here run on a sound sample plugin."""
 
     plugin = GOOD
@@ -248,6 +250,19 @@ def test_calls_to_the_upload_host_are_not_posted() -> None:
 
     models = load_plugin(Plugin(UploadFirst(turbo_spec())), "upload")
     assert check_emulator_accepts(models) == 0
+
+
+def test_a_mistyped_price_is_caught_against_the_emulator_charge() -> None:
+    rows = (PriceRow(credits=42, when={"duration": 5}), PriceRow(credits=48, when={"duration": 10}))
+    models = load_plugin(Plugin(turbo(turbo_spec(price_rows=rows))), "typo")
+    check_specs(models)
+    found = problems_of(lambda: check_price_estimates(models))
+    assert "estimated 48.0 credits, the emulator charges 84.0" in found
+    assert "duration=5 " not in found
+
+
+def test_the_sound_plugin_estimates_what_the_emulator_charges() -> None:
+    assert check_price_estimates(load_plugin(GOOD, "sound")) == 9
 
 
 # --- local rejections --------------------------------------------------------------------
