@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import kie_sora
 
-from kie_core.testing import ProviderContract
+from kie_core.testing import PricedProviderContract
 
 
-class TestSoraContract(ProviderContract):
+class TestSoraContract(PricedProviderContract):
     plugin = kie_sora
