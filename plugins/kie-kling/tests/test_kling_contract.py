@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import kie_kling
 
-from kie_core.testing import ProviderContract
+from kie_core.testing import PricedProviderContract
 
 
-class TestKlingContract(ProviderContract):
+class TestKlingContract(PricedProviderContract):
     plugin = kie_kling
