@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import kie_hailuo
 
-from kie_core.testing import ProviderContract
+from kie_core.testing import PricedProviderContract
 
 
-class TestHailuoContract(ProviderContract):
+class TestHailuoContract(PricedProviderContract):
     plugin = kie_hailuo
