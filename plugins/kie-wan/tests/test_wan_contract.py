@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import kie_wan
 
-from kie_core.testing import ProviderContract
+from kie_core.testing import PricedProviderContract
 
 
-class TestWanContract(ProviderContract):
+class TestWanContract(PricedProviderContract):
     plugin = kie_wan
