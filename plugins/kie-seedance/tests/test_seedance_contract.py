@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import kie_seedance
 
-from kie_core.testing import ProviderContract
+from kie_core.testing import PricedProviderContract
 
 
-class TestSeedanceContract(ProviderContract):
+class TestSeedanceContract(PricedProviderContract):
     plugin = kie_seedance
