@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -20,15 +21,31 @@ from starlette.routing import Route
 
 from kie_core.emulator.app import create_app
 from kie_core.emulator.config import EmulatorConfig
-from kie_core.emulator.pytest_plugin import EmulatorHandle
+from kie_core.emulator.pytest_plugin import TEST_API_KEY, EmulatorHandle
+from kie_core.emulator.server import EmulatorServer
 
 ASGI_KEY = "asgi-key"
+STATIC_BYTES = b"hello from elsewhere"
+
+
+@pytest.fixture(scope="session")
+def _session_client(_kie_emulator_server: EmulatorServer) -> Iterator[httpx.Client]:
+    headers = {"Authorization": f"Bearer {TEST_API_KEY}"}
+    with httpx.Client(base_url=_kie_emulator_server.base_url, headers=headers, timeout=10) as c:
+        yield c
 
 
 @pytest.fixture
-def client(kie_emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    """An httpx client on the running emulator that sends the test key."""
-    with kie_emulator.client(timeout=10) as c:
+def client(kie_emulator: EmulatorHandle, _session_client: httpx.Client) -> httpx.Client:
+    """An httpx client on the running emulator (reset for this test) that sends the test key."""
+    assert kie_emulator.api_key == TEST_API_KEY
+    return _session_client
+
+
+@pytest.fixture(scope="session")
+def http() -> Iterator[httpx.Client]:
+    """A plain keep-alive client without credentials (file downloads, other hosts)."""
+    with httpx.Client(timeout=10) as c:
         yield c
 
 
@@ -67,8 +84,11 @@ def err(response: httpx.Response, code: int, http_status: int = 200) -> str:
     return str(body["msg"])
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:
-    """Poll ``predicate`` until it returns something truthy; return that."""
+def wait_until(predicate: Callable[[], Any], timeout: float = 5.0, interval: float = 0.11) -> Any:
+    """Poll ``predicate`` until it returns something truthy; return that.
+
+    The default interval keeps status polling under the 10 queries per second limit.
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -120,6 +140,12 @@ class Receiver:
         with self.lock:
             return [c for c in self.calls if c.path == f"/cb/{name}"]
 
+    async def static(self, request: Request) -> Response:
+        """Serve a small known file at ``/static/hello.txt`` (anything else is 404)."""
+        if request.path_params["name"] != "hello.txt":
+            return Response("missing", status_code=404)
+        return Response(STATIC_BYTES, media_type="text/plain")
+
     async def handle(self, request: Request) -> Response:
         raw = await request.body()
         with self.lock:
@@ -127,14 +153,22 @@ class Receiver:
                 Received(request.url.path, dict(request.headers), json.loads(raw), raw)
             )
             status = self.statuses.pop(0) if self.statuses else 200
+        if status == 0:  # scripted "too slow": answer 200, but late
+            await asyncio.sleep(0.5)
+            status = 200
         return JSONResponse({"ok": status == 200}, status_code=status)
 
 
 @pytest.fixture(scope="session")
 def _receiver_server() -> Iterator[Receiver]:
     receiver = Receiver()
-    app = Starlette(routes=[Route("/cb/{name:path}", receiver.handle, methods=["POST"])])
-    sock = socket.socket()
+    app = Starlette(
+        routes=[
+            Route("/cb/{name:path}", receiver.handle, methods=["POST"]),
+            Route("/static/{name}", receiver.static, methods=["GET"]),
+        ]
+    )
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     receiver.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"

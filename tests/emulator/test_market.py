@@ -297,7 +297,7 @@ async def test_insufficient_credits_is_402_and_creates_nothing(
 
 
 def test_served_task_succeeds_and_its_video_downloads(
-    kie_emulator: EmulatorHandle, client: httpx.Client
+    kie_emulator: EmulatorHandle, client: httpx.Client, http: httpx.Client
 ) -> None:
     body = {"model": "kling/v2-1-master-text-to-video", "input": {"prompt": "p", "duration": "10"}}
     task_id = create(client, CREATE, body)
@@ -310,7 +310,7 @@ def test_served_task_succeeds_and_its_video_downloads(
     record = wait_until(finished)
     url = json.loads(record["resultJson"])["resultUrls"][0]
     assert url.startswith(kie_emulator.base_url + "/files/")
-    video = httpx.get(url)
+    video = http.get(url)
     assert video.status_code == 200
     assert video.content[4:8] == b"ftyp"
     assert kie_emulator.create_count("kling/v2-1-master-text-to-video", body) == 1

@@ -271,7 +271,7 @@ async def test_extend_errors(asgi: httpx.AsyncClient, asgi_app: Starlette) -> No
 
 
 def test_served_veo_generation_completes_without_clock_tricks(
-    kie_emulator: EmulatorHandle, client: httpx.Client
+    kie_emulator: EmulatorHandle, client: httpx.Client, http: httpx.Client
 ) -> None:
     task_id = create(client, GENERATE, {"prompt": "p", "model": "veo3_lite"})
 
@@ -280,5 +280,5 @@ def test_served_veo_generation_completes_without_clock_tricks(
         return data if data["successFlag"] == 1 else None
 
     url = wait_until(done)["response"]["resultUrls"][0]
-    assert httpx.get(url).content[4:8] == b"ftyp"
+    assert http.get(url).content[4:8] == b"ftyp"
     assert kie_emulator.credits == 10000 - 30
