@@ -8,14 +8,18 @@ A plugin's test suite gets every check with three lines::
     class TestKlingContract(ProviderContract):
         plugin = kie_kling
 
-pytest collects the ``test_*`` methods of the subclass. Each check is also a plain function
-(:func:`check_specs`, :func:`check_rejections`, :func:`check_random_requests`...) raising
-:class:`ContractError` with every problem it found, for use outside pytest.
+pytest collects the ``test_*`` methods of the subclass. :class:`PricedProviderContract`
+adds a check that every estimate equals what the emulator charges, for models whose KIE
+prices the emulator knows. Each check is also a plain function (:func:`check_specs`,
+:func:`check_rejections`, :func:`check_emulator_accepts`, :func:`check_status_parsing`,
+:func:`check_random_requests`, :func:`check_price_estimates`) raising :class:`ContractError`
+with every problem it found, for use outside pytest.
 
 The checks need no network: the calls a plugin builds are posted to the offline emulator
-(:mod:`kie_core.emulator`) running in-process, which validates them against KIE's documented
-schemas and answers like KIE would. The checks import pytest nothing; hypothesis is imported
-only by :func:`check_random_requests`.
+(:mod:`kie_core.emulator`) running in this process (:class:`ContractEmulator`), which
+validates them against KIE's documented schemas and answers like KIE would. Nothing here
+imports pytest; hypothesis is imported only by :func:`check_random_requests`, the emulator
+only by :class:`ContractEmulator`.
 """
 
 from __future__ import annotations
@@ -391,10 +395,6 @@ def _check_mode(model: VideoModel, variant: Variant, mode: Mode) -> list[str]:
 def _check_prices(combos: Sequence[Combination]) -> list[str]:
     problems: list[str] = []
     for combo in combos:
-        if combo.request.input_kinds() != combo.mode.requires | (
-            {InputKind.TEXT} if combo.request.prompt else set()
-        ):
-            continue
         try:
             resolved = combo.model.resolve(combo.request)
         except InvalidRequestError as exc:

@@ -371,3 +371,9 @@ def test_random_requests_find_a_call_the_emulator_refuses() -> None:
 
 def test_random_requests_are_often_valid() -> None:
     assert check_random_requests(load_plugin(GOOD, "sound"), max_examples=60) >= 15
+
+
+async def test_the_checks_run_from_inside_an_event_loop() -> None:
+    models = load_plugin(GOOD, "sound")
+    assert check_emulator_accepts(models) == 9
+    check_status_parsing(models)
