@@ -17,10 +17,16 @@ ACCEPTS = frozenset({InputKind.TEXT})
 #: KIE's limit on the (optional) prompt.
 PROMPT_MAX_LENGTH = 5000
 
+#: KIE bills the avatar per second of video, and a video lasts as long as its audio, at most
+#: this many seconds.
+MAX_SECONDS = 15
 
-def _mode(kie_model: str, resolution: str, credits_per_second: float) -> Mode:
+
+def _mode(kie_model: str, resolution: str, credits_per_second: int) -> Mode:
     # No durations: the video is as long as the audio, so KIE takes no duration field. The
     # resolution is fixed by the KIE model id; listing it lets users see (and ask for) it.
+    # The price is the ceiling (a per-second row would need a duration to multiply), so a
+    # budget check never lets a request through that could cost more than it allows.
     return Mode(
         name="image-and-audio-to-video",
         kie_model=kie_model,
@@ -30,9 +36,11 @@ def _mode(kie_model: str, resolution: str, credits_per_second: float) -> Mode:
         default_resolution=resolution,
         prices=(
             PriceRow(
-                credits=credits_per_second,
-                per_second=True,
-                note="per second of video, which is as long as the audio",
+                credits=credits_per_second * MAX_SECONDS,
+                note=(
+                    f"at most: {credits_per_second} credits per second of audio, "
+                    f"up to {MAX_SECONDS} s"
+                ),
             ),
         ),
     )

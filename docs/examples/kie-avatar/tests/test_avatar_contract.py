@@ -1,11 +1,14 @@
-"""kie-core's provider contract, run against this plugin: the same checks as every plugin."""
+"""kie-core's provider contract, run against this plugin: the same checks as every plugin.
+
+The priced variant also checks every estimate against what the emulator charges.
+"""
 
 from __future__ import annotations
 
 import kie_avatar
 
-from kie_core.testing import ProviderContract
+from kie_core.testing import PricedProviderContract
 
 
-class TestAvatarContract(ProviderContract):
+class TestAvatarContract(PricedProviderContract):
     plugin = kie_avatar

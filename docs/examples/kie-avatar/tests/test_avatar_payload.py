@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kie_core import PriceRow, Registry, VideoRequest
+from kie_core import Registry, VideoRequest
 from kie_core.errors import InvalidRequestError
 from kie_core.registry import PluginSource
 
@@ -97,16 +97,13 @@ def test_wrong_resolution_names_what_the_variant_accepts() -> None:
     assert caught.value.accepted == ("720p",)
 
 
-def test_prices_are_per_second_of_video() -> None:
-    prices = {variant.name: variant.modes[0].prices for variant in kie_avatar.AVATAR_SPEC.variants}
-    assert prices["standard"][0].credits == 8
-    assert prices["pro"][0].credits == 16
-    assert all(
-        row.per_second and row.when == {}
-        for rows in prices.values()
-        for row in rows
-        if isinstance(row, PriceRow)
-    )
+@pytest.mark.parametrize(("name", "per_second"), [("kling-avatar", 8), ("kling-avatar-pro", 16)])
+def test_the_estimate_is_the_price_of_the_longest_video(name: str, per_second: int) -> None:
+    request = VideoRequest(model=name, first_frame=FACE, audio=LINE)
+    resolved = kie_avatar.KLING_AVATAR.resolve(request)
+    assert resolved.estimate_credits() == per_second * 15
+    (row,) = resolved.mode.prices
+    assert f"{per_second} credits per second" in row.note
 
 
 def test_the_summary_lists_what_kie_models_shows() -> None:
