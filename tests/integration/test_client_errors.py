@@ -317,7 +317,7 @@ def test_the_limiter_spaces_a_burst_of_creates(kie: FakeKie, clock: FakeTime) ->
         for n in range(25):
             client.submit(VideoRequest(model="kling-2.5-turbo", prompt=f"fox {n}"))
     assert len(kie.tasks) == 25
-    assert clock.sleeps == [pytest.approx(10.05)]
+    assert clock.sleeps == [pytest.approx(10.25)]
 
 
 # --- the API key never leaks -------------------------------------------------------------
