@@ -101,11 +101,7 @@ class AlephFamily(TaskFamily):
         data: Mapping[str, Any] = (
             {} if raw_data is None else require_mapping(raw_data, "Aleph callback data")
         )
-        task_id = (
-            text_or_none(envelope.get("taskId"))
-            or text_or_none(data.get("task_id"))
-            or text_or_none(data.get("taskId"))
-        )
+        task_id = text_or_none(envelope.get("taskId")) or text_or_none(data.get("task_id"))
         if task_id is None:
             raise MalformedResponseError("Aleph callback has no taskId or data.task_id")
         raw_code = envelope.get("code")

@@ -90,7 +90,7 @@ class RunwayFamily(TaskFamily):
         """
         envelope = require_mapping(body, "Runway callback")
         data = require_mapping(envelope.get("data"), "Runway callback data")
-        task_id = text_or_none(data.get("task_id")) or text_or_none(data.get("taskId"))
+        task_id = text_or_none(data.get("task_id"))
         if task_id is None:
             raise MalformedResponseError("Runway callback has no data.task_id")
         raw_code = envelope.get("code")

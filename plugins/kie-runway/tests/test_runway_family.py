@@ -243,3 +243,11 @@ def test_aleph_openapi_failure_callback() -> None:
 def test_aleph_malformed_callbacks(body: Any) -> None:
     with pytest.raises(MalformedResponseError):
         ALEPH.parse_callback(body)
+
+
+@pytest.mark.parametrize("family", [RUNWAY, ALEPH])
+def test_callbacks_of_camel_case_families_are_not_read(family: Any) -> None:
+    """Veo and Luma put ``data.taskId``; neither Runway body does, so such a body is refused."""
+    veo_like = {"code": 200, "msg": "ok", "data": {"taskId": TASK, "info": {"resultUrls": ["u"]}}}
+    with pytest.raises(MalformedResponseError):
+        family.parse_callback(veo_like)

@@ -125,7 +125,6 @@ class VeoFamily(TaskFamily):
             url_list(info.get("fullResultUrls")),
             url_list(info.get("resultUrls")),
             url_list(data.get("result_urls")),
-            url_list(data.get("resultUrls")),
         )
         failed = state is TaskState.FAILED
         status = TaskStatus(
