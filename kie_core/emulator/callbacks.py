@@ -77,6 +77,8 @@ class CallbackSender:
         payload = dumps(self.body_for(task))
         attempts = 1 + em.config.callback_retries
         for attempt in range(1, attempts + 1):
+            if not em.owns(task):
+                return  # the emulator was reset: this task no longer exists
             cfg = em.config
             headers = {"Content-Type": "application/json"}
             if cfg.webhook_hmac_key:

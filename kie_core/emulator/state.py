@@ -70,6 +70,7 @@ class Emulator:
         self.fault_engine = FaultEngine(self._config.faults, self._config.seed)
         self._ledger = Ledger(self._config.credits)
         self._tasks: dict[str, Task] = {}
+        self._unfinished: dict[str, Task] = {}
         self._create_counts: Counter[tuple[str, str]] = Counter()
         self._outbox: list[Task] = []
         self._rng = random.Random(self._id_seed(self._config.seed))
@@ -129,6 +130,7 @@ class Emulator:
             self.fault_engine.reset(cfg.faults, cfg.seed)
             self._ledger.reset(cfg.credits)
             self._tasks.clear()
+            self._unfinished.clear()
             self._create_counts.clear()
             self._outbox.clear()
             self._rng = random.Random(self._id_seed(cfg.seed))
@@ -299,6 +301,7 @@ class Emulator:
                 meta=dict(meta or {}),
             )
             self._tasks[task_id] = task
+            self._unfinished[task_id] = task
             self._create_counts[key] += 1
             self.refresh(task)
             return task
@@ -313,6 +316,7 @@ class Emulator:
 
     def _finish(self, task: Task, phase: Phase) -> None:
         task.finished = True
+        self._unfinished.pop(task.task_id, None)
         if phase is Phase.FAIL:
             if task.price and not task.refunded:
                 self._ledger.refund(
@@ -355,11 +359,15 @@ class Emulator:
     def tick(self) -> list[Task]:
         """Finish every due task and return the tasks whose callback should now be sent."""
         with self.lock:
-            for task in list(self._tasks.values()):
-                if not task.finished:
-                    self.refresh(task)
+            for task in list(self._unfinished.values()):
+                self.refresh(task)
             outbox, self._outbox = self._outbox, []
             return outbox
+
+    def owns(self, task: Task) -> bool:
+        """Tell whether ``task`` is still one of this emulator's tasks (not dropped by a reset)."""
+        with self.lock:
+            return self._tasks.get(task.task_id) is task
 
     def record_callback(self, task: Task, record: CallbackRecord, final: bool) -> None:
         """Note a callback attempt; ``final`` marks the last attempt of a failed delivery."""
@@ -392,23 +400,17 @@ class Emulator:
         """Return a JSON-ready view of the whole state (served by ``GET /_emulator/state``)."""
         with self.lock:
             now = self.clock.now()
-            for task in self._tasks.values():
-                if not task.finished:
-                    self.refresh(task)
+            for task in list(self._unfinished.values()):
+                self.refresh(task)
+            moves: Counter[tuple[str | None, str]] = Counter(
+                (e.task_id, e.kind) for e in self._ledger.entries
+            )
             tasks = []
             for task in self._tasks.values():
                 summary = task.summary(now)
                 summary["creates"] = self._create_counts[task.create_key]
-                summary["charges"] = sum(
-                    1
-                    for e in self._ledger.entries
-                    if e.task_id == task.task_id and e.kind == "charge"
-                )
-                summary["refunds"] = sum(
-                    1
-                    for e in self._ledger.entries
-                    if e.task_id == task.task_id and e.kind == "refund"
-                )
+                summary["charges"] = moves[(task.task_id, "charge")]
+                summary["refunds"] = moves[(task.task_id, "refund")]
                 tasks.append(summary)
             return {
                 "credits": self._ledger.balance,

@@ -119,3 +119,36 @@ async def test_download_url_rejects_external_and_missing_urls(asgi: httpx.AsyncC
     forged = "http://kie.test/files/" + "0" * 32 + "/x.mp4"
     assert err(await asgi.post(DOWNLOAD, json={"url": forged}), 422)
     assert "url" in err(await asgi.post(DOWNLOAD, json={}), 422)
+
+
+async def test_every_create_route_answers_402_without_credits(
+    asgi: httpx.AsyncClient, asgi_app: Starlette
+) -> None:
+    em = asgi_app.state.emulator
+    veo = ok_data(await asgi.post("/api/v1/veo/generate", json={"prompt": "p"}))["taskId"]
+    runway_body = {"prompt": "p", "duration": 5, "quality": "720p", "aspectRatio": "16:9"}
+    runway = ok_data(await asgi.post("/api/v1/runway/generate", json=runway_body))["taskId"]
+    em.advance(101)
+    em.set_credits(1)
+    tasks_before = set(em.tasks)
+    video = "https://x.test/v.mp4"
+    attempts = [
+        (
+            "POST",
+            "/api/v1/jobs/createTask",
+            {"model": "sora-2-text-to-video", "input": {"prompt": "p"}},
+        ),
+        ("POST", "/api/v1/veo/generate", {"prompt": "p"}),
+        ("POST", "/api/v1/veo/extend", {"taskId": veo, "prompt": "p"}),
+        ("POST", "/api/v1/veo/get-4k-video", {"taskId": veo}),
+        ("GET", f"/api/v1/veo/get-1080p-video?taskId={veo}", None),
+        ("POST", "/api/v1/runway/generate", runway_body),
+        ("POST", "/api/v1/runway/extend", {"taskId": runway, "prompt": "p", "quality": "720p"}),
+        ("POST", "/api/v1/aleph/generate", {"prompt": "p", "videoUrl": video}),
+        ("POST", "/api/v1/modify/generate", {"prompt": "p", "videoUrl": video}),
+    ]
+    for method, path, body in attempts:
+        response = await asgi.request(method, path, json=body)
+        assert err(response, 402), path
+    assert set(em.tasks) == tasks_before
+    assert em.credits == 1
