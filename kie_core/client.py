@@ -338,11 +338,14 @@ class _ClientCore:
     ) -> None:
         raw_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
         self._key = ApiKey(raw_key) if raw_key and raw_key.strip() else None
-        self._endpoints = Endpoints(
-            base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL,
-            upload_base_url or os.environ.get(UPLOAD_BASE_URL_ENV) or DEFAULT_UPLOAD_BASE_URL,
-        )
-        self._timeout = make_timeout(timeout)
+        try:
+            self._endpoints = Endpoints(
+                base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL,
+                upload_base_url or os.environ.get(UPLOAD_BASE_URL_ENV) or DEFAULT_UPLOAD_BASE_URL,
+            )
+            self._timeout = make_timeout(timeout)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
         self._registry = registry
         self._journal, self._owns_journal = _open_journal(journal)
         self._limiter_choice = rate_limiter
@@ -1169,7 +1172,7 @@ class AsyncClient(_ClientCore):
         async with asyncio.TaskGroup() as group:
             for index, request in enumerate(items):
                 group.create_task(one(index, request))
-        return [result for result in results if result is not None]
+        return cast(list[Video | KieError], results)
 
     async def download(
         self,

@@ -394,6 +394,15 @@ def test_environment_configuration(monkeypatch: pytest.MonkeyPatch, kie: FakeKie
         assert (c.base_url, c.upload_base_url) == ("https://other.test", "https://u.test")
 
 
+def test_bad_configuration_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="base_url must be an http"):
+        Client(KEY, base_url="api.kie.ai")
+    with pytest.raises(ConfigurationError, match="upload_base_url"):
+        Client(KEY, upload_base_url="ftp://x")
+    with pytest.raises(ConfigurationError, match="timeout must be positive"):
+        AsyncClient(KEY, timeout=0)
+
+
 def test_defaults_point_at_kie() -> None:
     with Client() as client:
         assert client.base_url == "https://api.kie.ai"
