@@ -126,7 +126,7 @@ def model_section(spec: ModelSpec, plugin: PluginInfo | None) -> list[str]:
         note = summary["deprecation_note"] or "the model may stop working at any time."
         lines += [
             f'!!! warning "Deprecated since {summary["deprecated"]}"',
-            f"    {note} kie warns before spending credits on it.",
+            f"    {note.rstrip('.')}. kie warns before spending credits on it.",
             "",
         ]
     if spec.description:
