@@ -61,7 +61,8 @@ async def wait_disconnect(receive: Receive) -> None:
 def cutting_send(send: Send) -> Send:
     """Return a ``send`` that forwards about half the body, then raises ``Dropped``.
 
-    The declared Content-Length is left as it was, so the client sees an incomplete body.
+    The declared Content-Length is kept (raised a little for empty bodies), so the client
+    sees an incomplete body rather than a clean response.
     """
     budget = 0
 
