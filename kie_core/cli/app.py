@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from kie_core.cli import (
     batch_cmd,
+    callbacks_cmd,
     emulator_cmd,
     generate_cmd,
     journal_cmd,
@@ -180,6 +181,7 @@ app.command("tasks")(journal_cmd.tasks)
 app.command("resume")(journal_cmd.resume)
 app.command("batch")(batch_cmd.batch)
 app.command("emulator")(emulator_cmd.emulator)
+app.add_typer(callbacks_cmd.app, name="callbacks")
 
 
 def main() -> None:

@@ -147,9 +147,6 @@ def resume(
     state = get_state(ctx)
     output = command_output(ctx, json_mode=json_output, quiet=quiet)
     pending = state.journal().unfinished()
-    lost = [e for e in pending if e.state in (JournalState.AMBIGUOUS, JournalState.SUBMITTING)]
-    lost_ids = {e.id for e in lost}
-    followable = [e for e in pending if e.id not in lost_ids and e.task_id is not None]
     if not pending:
         output.info("nothing to resume: every journaled task is finished")
         if output.json_mode:
@@ -158,6 +155,22 @@ def resume(
     ensure_folder(output_dir)
     outcomes: list[ResumeOutcome] = []
     with state.client() as client, TaskDisplay(output) as display:
+        here = client.base_url.rstrip("/")
+        outcomes.extend(
+            ResumeOutcome(
+                entry.id,
+                entry.model,
+                entry.task_id,
+                "skipped",
+                error=f"sent to {entry.base_url}: run `kie --base-url {entry.base_url} resume`",
+            )
+            for entry in pending
+            if entry.base_url.rstrip("/") != here
+        )
+        pending = [entry for entry in pending if entry.base_url.rstrip("/") == here]
+        unsure = (JournalState.AMBIGUOUS, JournalState.SUBMITTING)
+        lost = [entry for entry in pending if entry.state in unsure]
+        followable = [e for e in pending if e.state not in unsure and e.task_id is not None]
         if resend_ambiguous:
             for entry in lost:
                 outcome = _resend(state, output, client, entry)

@@ -104,3 +104,41 @@ def kie() -> Callable[..., Run]:
 
 def args_with(base: Sequence[str], *more: str) -> list[str]:
     return [*base, *more]
+
+
+@pytest.fixture(scope="session")
+def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder that makes the test plugin an installed entry point for subprocesses."""
+    from tests.cli.emulated import install_test_plugin
+
+    return install_test_plugin(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture
+def kie_process(plugin_site: Path, tmp_path: Path) -> Callable[..., Run]:
+    """Run ``python -m kie_core.cli`` in a subprocess; assert the key never shows."""
+    import subprocess
+    import sys
+
+    from tests.cli.emulated import subprocess_env
+
+    def run(*args: str, env: Mapping[str, str] | None = None, timeout: float = 300) -> Run:
+        full_env = subprocess_env(
+            plugin_site,
+            KIE_CONFIG=str(tmp_path / "no-config.toml"),
+            KIE_JOURNAL=str(tmp_path / "journal.sqlite3"),
+            **dict(env or {}),
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "kie_core.cli", *args],
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        result = Run(done.returncode, done.stdout, done.stderr)
+        assert_no_secret(result.stdout, result.stderr)
+        return result
+
+    return run
