@@ -27,6 +27,16 @@ CONFIG_KEYS: dict[str, str] = {
 }
 
 
+_URL_KEYS = ("base_url", "upload_base_url")
+
+
+def _is_http_url(value: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 class SettingsError(ValueError):
     """The config file cannot be read or holds something it should not."""
 
@@ -127,11 +137,18 @@ def load_settings(
         flag = flags[key]
         env_value = env.get(env_name)
         if flag:
-            chosen[key] = flag
+            chosen[key], origin = flag, f"--{key.replace('_', '-')}"
         elif env_value:
-            chosen[key] = env_value
+            chosen[key], origin = env_value, env_name
         else:
-            chosen[key] = from_file.get(key)
+            chosen[key], origin = from_file.get(key), f"{key} in {path}"
+        value = chosen[key]
+        if key in _URL_KEYS and value is not None and not _is_http_url(value):
+            keys = {api_key, env.get(CONFIG_KEYS["api_key"]), from_file.get("api_key")}
+            shown = "<the API key>" if value in keys else repr(value)
+            raise SettingsError(
+                f"{origin}: {shown} is not an http(s) URL (for example https://api.kie.ai)"
+            )
     return Settings(
         api_key=chosen["api_key"],
         base_url=chosen["base_url"],
