@@ -195,7 +195,7 @@ async def _run_all(
     from kie_core.cli.progress import TaskDisplay
 
     async with client:
-        if not unknown and total > 0:
+        if total > 0:
             balance = await client.credits()
             if total > balance:
                 output.error(
@@ -204,15 +204,30 @@ async def _run_all(
                 raise typer.Exit(ExitCode.AUTH_OR_CREDITS)
         gate = asyncio.Semaphore(concurrency)
         done = 0
+        stopped: list[BatchResult] = []
         with TaskDisplay(output) as display:
             display.add("batch", "batch", f"0/{len(plans)} done")
 
             async def one(line: BatchLine, plan: Plan) -> BatchResult:
                 nonlocal done
                 async with gate:
-                    result = await _run_one(
-                        client, display, line, plan, output_dir, again=again, timeout=timeout
-                    )
+                    if stopped:
+                        # The key or the balance failed: every further create would too.
+                        cause = stopped[0]
+                        result = BatchResult(
+                            line.number,
+                            plan.resolved.spec.name,
+                            state="skipped",
+                            estimated_credits=plan.estimate,
+                            error=f"not sent: line {cause.line} failed with {cause.error}",
+                            exit_code=cause.exit_code,
+                        )
+                    else:
+                        result = await _run_one(
+                            client, display, line, plan, output_dir, again=again, timeout=timeout
+                        )
+                        if result.exit_code is ExitCode.AUTH_OR_CREDITS:
+                            stopped.append(result)
                 done += 1
                 display.set_state("batch", f"{done}/{len(plans)} done")
                 return result

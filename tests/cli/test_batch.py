@@ -173,3 +173,39 @@ def test_batch_json_summary_and_a_failed_line(kie, emulated, tmp_path):
     assert_playable_mp4(Path(done["path"]))
     failed = next(r for r in results if r["state"] == "failed")
     assert failed["task_id"] in emulated.tasks and failed["error"]
+
+
+def test_batch_stops_sending_once_the_balance_runs_out(kie, emulated, tmp_path, monkeypatch):
+    from kie_core import registry as registry_module
+    from kie_core.families.market import MarketModel
+    from kie_core.hookspecs import hookimpl
+    from kie_core.models import PriceRow
+    from kie_core.registry import PluginSource
+    from tests.cli.conftest import make_registry
+    from tests.cli.fake_plugin import TURBO
+
+    # Priced far below what the emulator charges, so the up-front balance check passes.
+    mode = TURBO.spec.variants[0].modes[0].model_copy(update={"prices": (PriceRow(credits=1),)})
+    variant = TURBO.spec.variants[0].model_copy(update={"modes": (mode,)})
+    cheap = MarketModel(
+        TURBO.spec.model_copy(update={"name": "cli-cheap", "aliases": (), "variants": (variant,)})
+    )
+
+    class CheapPlugin:
+        @hookimpl
+        def kie_register_models(self, register):
+            register(cheap)
+
+    registry = make_registry(PluginSource(name="cheap", load=CheapPlugin))
+    monkeypatch.setattr(registry_module, "default_registry", lambda: registry)
+    emulated.credits = 50
+    batch = write_jsonl(
+        tmp_path / "jobs.jsonl", [{"model": "cli-cheap", "prompt": f"p{n}"} for n in range(3)]
+    )
+    run = kie("batch", str(batch), "-c", "1", "-o", str(tmp_path), "--json")
+    assert run.exit_code == 3, run.stderr
+    first, second, third = run.json()
+    assert first["state"] == "downloaded"
+    assert second["state"] == "error" and "402" in second["error"]
+    assert third["state"] == "skipped" and "line 2" in third["error"]
+    assert len(emulated.tasks) == 1
