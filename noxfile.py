@@ -6,11 +6,13 @@ real generation through the CLI against the embedded emulator.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
 
@@ -49,6 +51,19 @@ def plugins(session: nox.Session, plugin: str) -> None:
     path = next(p for p in PLUGINS + EXAMPLE_PLUGINS if p.name == plugin)
     session.install("-e", ".", "-e", str(path.relative_to(ROOT)), *TEST_DEPS)
     session.run("pytest", str(path / "tests"), "-q", "-p", "no:cacheprovider", *session.posargs)
+    _check_only_this_plugin(session, path)
+
+
+def _check_only_this_plugin(session: nox.Session, path: Path) -> None:
+    """With kie-core and one plugin installed, `kie models` lists only that plugin's models."""
+    meta = tomllib.loads((path / "pyproject.toml").read_text())
+    names = set(meta["project"]["entry-points"]["kie.providers"])
+    listing = session.run("kie", "models", "--json", silent=True)
+    models = json.loads(str(listing))
+    providers = {model["provider"] for model in models}
+    if not models or providers != names:
+        session.error(f"kie models shows providers {providers}, expected only {names}")
+    session.log(f"kie models lists only {sorted(names)}: {[m['name'] for m in models]}")
 
 
 @nox.session
