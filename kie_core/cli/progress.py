@@ -138,7 +138,10 @@ class TaskDisplay:
         return on_progress
 
     def finish(self, key: str, state: str, detail: str = "") -> None:
-        """Show the final state of ``key``."""
+        """Show the final state of ``key`` (with its poll count unless ``detail`` is given)."""
+        polls = self._polls.get(key, 0)
+        if not detail and polls:
+            detail = f"{polls} poll{'s' if polls != 1 else ''}"
         self.set_state(key, state, detail)
         if self._progress is not None and key in self._rows:
             self._progress.stop_task(self._rows[key])
