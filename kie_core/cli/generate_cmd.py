@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -124,6 +126,14 @@ def generate(
         ),
     ] = False,
     timeout: TimeoutOption = None,
+    emulator: Annotated[
+        bool,
+        typer.Option(
+            "--emulator",
+            help="Try it offline: run against a KIE emulator started for this command "
+            "(no key needed, no credits spent, a real sample MP4 comes back).",
+        ),
+    ] = False,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -170,11 +180,59 @@ def generate(
     check_budget(output, plan.estimate, max_credits)
     if plan.resolved.warnings and not yes:
         confirm_deprecated(output, plan)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _maybe_emulated(state, output, emulator, no_wait) as target:
         from kie_core.models import DeprecatedModelWarning
 
         warnings.simplefilter("ignore", DeprecatedModelWarning)
-        _run(state, output, plan, output_dir, no_wait=no_wait, again=again, timeout=timeout)
+        _run(target, output, plan, output_dir, no_wait=no_wait, again=again, timeout=timeout)
+
+
+@contextmanager
+def _maybe_emulated(
+    state: CliState, output: Output, wanted: bool, no_wait: bool
+) -> Iterator[CliState]:
+    """Yield ``state``, or with ``--emulator`` a copy pointed at a fresh in-process emulator.
+
+    The emulated run uses an in-memory journal, so nothing of it lingers in the user's journal
+    for ``kie resume`` to chase after the emulator is gone.
+    """
+    if not wanted:
+        yield state
+        return
+    if no_wait:
+        from kie_core.errors import InvalidRequestError
+
+        raise InvalidRequestError(
+            "--no-wait cannot be combined with --emulator: the emulator stops with the command",
+            field="no_wait",
+            value=True,
+        )
+    import dataclasses
+
+    from kie_core.cli.settings import Settings
+    from kie_core.emulator.config import EmulatorConfig
+    from kie_core.emulator.server import EmulatorServer
+
+    with EmulatorServer(EmulatorConfig(task_seconds=3.0)) as server:
+        output.info(
+            f"using an offline KIE emulator at {server.base_url}: nothing reaches KIE.ai and "
+            "no credits are spent"
+        )
+        emulated = dataclasses.replace(
+            state,
+            settings=Settings(
+                api_key="emulator",
+                base_url=server.base_url,
+                upload_base_url=server.base_url,
+                journal=":memory:",
+            ),
+            poll_interval=state.poll_interval or 0.5,
+            _journal=None,
+        )
+        try:
+            yield emulated
+        finally:
+            emulated.close()
 
 
 def show_plan(output: Output, plan: Plan) -> None:

@@ -55,6 +55,7 @@ class TaskDisplay:
         self._polls: dict[str, int] = {}
         self._states: dict[str, str] = {}
         self._started: dict[str, float] = {}
+        self._labels: dict[str, str] = {}
 
     def __enter__(self) -> TaskDisplay:
         if self._live:
@@ -77,6 +78,7 @@ class TaskDisplay:
         self._polls[key] = 0
         self._states[key] = state
         self._started[key] = time.monotonic()
+        self._labels[key] = label
         if self._progress is not None:
             self._rows[key] = self._progress.add_task(
                 label, total=None, state=state, detail="", start=True
@@ -92,14 +94,14 @@ class TaskDisplay:
             self._progress.update(self._rows[key], state=state, detail=detail)
         elif changed:
             elapsed = time.monotonic() - self._started.get(key, time.monotonic())
-            self._output.info(f"{key}: {state} ({elapsed:.0f} s){' ' + detail if detail else ''}")
+            label = self._labels.get(key, key)
+            self._output.info(f"{label}: {state} ({elapsed:.0f} s){' ' + detail if detail else ''}")
 
     def relabel(self, key: str, label: str) -> None:
         """Change the label of ``key``'s row (once its task id is known)."""
+        self._labels[key] = label
         if self._progress is not None and key in self._rows:
             self._progress.update(self._rows[key], description=label)
-        else:
-            self._output.info(label)
 
     def poll(self, key: str, status: TaskStatus) -> None:
         """Record one status reading of ``key``."""

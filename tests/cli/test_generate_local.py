@@ -214,3 +214,19 @@ def test_json_output_is_pure_and_messages_go_to_stderr(kie):
     quiet = kie("--quiet", "generate", "cli-turbo", "x", "--dry-run", "--json")
     assert json.loads(quiet.stdout) == run.json()
     assert quiet.stderr == ""
+
+
+def test_emulator_flag_runs_offline_and_leaves_the_journal_alone(kie, tmp_path, cli_env):
+    from tests.cli.emulated import assert_playable_mp4
+
+    run = kie("generate", "cli-turbo", "a fox", "--emulator", "-o", str(tmp_path), "--json")
+    assert run.exit_code == 0, run.stderr
+    assert "offline KIE emulator" in run.stderr
+    assert_playable_mp4(Path(run.json()["path"]))
+    assert kie("tasks", "--json").json() == []
+
+
+def test_emulator_flag_refuses_no_wait(kie):
+    run = kie("generate", "cli-turbo", "x", "--emulator", "--no-wait")
+    assert run.exit_code == 2
+    assert "--no-wait" in run.stderr
