@@ -128,10 +128,22 @@ def batch(
         f"{len(plans)} request(s), estimated {total:g} credits"
         + (f" (+{unknown} without a published price)" if unknown else "")
     )
-    results = asyncio.run(
-        _run_all(state.async_client(), output, plans, total=total, unknown=unknown,
-                 output_dir=output_dir, concurrency=concurrency, again=again, timeout=timeout)
-    )  # fmt: skip
+    run = _run_all(
+        state.async_client(),
+        output,
+        plans,
+        total=total,
+        unknown=unknown,
+        output_dir=output_dir,
+        concurrency=concurrency,
+        again=again,
+        timeout=timeout,
+    )
+    try:
+        results = asyncio.run(run)
+    except KeyboardInterrupt:
+        output.error("interrupted; created tasks keep running on KIE: `kie resume` downloads them")
+        raise typer.Exit(130) from None
     _summary(output, results)
     worst = _worst(results)
     if worst is not ExitCode.OK:

@@ -68,10 +68,15 @@ def download(
     task_id: TaskIdArgument,
     output_dir: OutputDirOption = Path(),
     family: FamilyOption = None,
+    timeout: TimeoutOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Download a finished task's video (an expired link is refreshed through download-url)."""
+    """Download a task's video, waiting first if it is still running.
+
+    An expired result link is refreshed through download-url; a download cut short resumes.
+    """
+    from kie_core.cli.generate_cmd import wait_for
     from kie_core.cli.progress import TaskDisplay
 
     state = get_state(ctx)
@@ -79,8 +84,11 @@ def download(
     target = task_target(state, task_id, family)
     ensure_folder(output_dir)
     with state.client() as client, TaskDisplay(output) as display:
-        display.add("task", task_id, "downloading")
-        path = client.download(target, output_dir, on_progress=display.downloader("task"))
+        display.add("task", task_id, "checking")
+        reading = client.status(target, family=family)
+        if not reading.done:
+            reading = wait_for(output, client, target, display, timeout=timeout)
+        path = client.download(reading, output_dir, on_progress=display.downloader("task"))
         display.finish("task", "downloaded")
     if output.json_mode:
         output.result_json({"task_id": task_id, "path": str(path)})

@@ -204,3 +204,27 @@ def test_deprecated_model_runs_without_a_tty_after_warning(kie, emulated, tmp_pa
     assert "deprecated since 2026-09-24" in run.stderr
     assert run.exit_code == 0, run.stderr
     assert_playable_mp4(Path(run.json()["path"]))
+
+
+def test_download_of_a_running_task_waits_for_it(kie, emulated, tmp_path):
+    emulated.configure(task_seconds=1.0)
+    task_id = kie("generate", "cli-turbo", "patience", "--no-wait").stdout.strip()
+    run = kie("download", task_id, "-o", str(tmp_path), "--json")
+    assert run.exit_code == 0, run.stderr
+    assert_playable_mp4(Path(run.json()["path"]))
+
+
+def test_download_of_a_failed_task_exits_1(kie, emulated, tmp_path):
+    emulated.set_fault("task-fail")
+    task_id = kie("generate", "cli-turbo", "doomed", "--no-wait").stdout.strip()
+    run = kie("download", task_id, "-o", str(tmp_path))
+    assert run.exit_code == 1
+    assert list(tmp_path.glob("*.mp4")) == []
+
+
+def test_expired_link_is_refreshed_by_download(kie, emulated, tmp_path):
+    emulated.set_fault("expired-link", times=1)
+    run = kie("generate", "cli-turbo", "stale link", "-o", str(tmp_path), "--json")
+    assert run.exit_code == 0, run.stderr
+    assert emulated.tasks[run.json()["task_id"]].links_expired
+    assert_playable_mp4(Path(run.json()["path"]))
