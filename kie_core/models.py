@@ -395,8 +395,9 @@ class ResolvedRequest(BaseModel):
         if best is None:
             return None
         if best.per_second:
-            seconds = self.request.duration or 0
-            return best.credits * seconds
+            if self.request.duration is None:
+                return None  # the length follows the input media: unknown before the call
+            return best.credits * self.request.duration
         return best.credits
 
     def warn(self) -> None:

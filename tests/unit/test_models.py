@@ -85,6 +85,14 @@ def test_variant_alias_and_case_insensitive_resolution() -> None:
     assert TURBO.resolve(req(model="tt")).variant.name == "pro"
 
 
+def test_per_second_price_without_duration_is_unknown_not_free() -> None:
+    hd = TURBO.variants[1].modes[0]
+    no_duration = hd.model_copy(update={"durations": (), "default_duration": None})
+    variant = TURBO.variants[1].model_copy(update={"modes": (no_duration,)})
+    spec = TURBO.model_copy(update={"variants": (TURBO.variants[0], variant)})
+    assert spec.resolve(req(model="test-turbo-hd")).estimate_credits() is None
+
+
 def test_summary_lists_union_of_capabilities() -> None:
     summary = TURBO.summary()
     assert summary["name"] == "test-turbo"
