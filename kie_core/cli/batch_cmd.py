@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from kie_core.client import AsyncClient
 
 
+#: Table columns that must stay whole (ids are copied from them).
+_NO_WRAP = frozenset({"#", "line", "task id"})
+
+
 @dataclass
 class BatchResult:
     """How one line of a batch ended."""
@@ -171,12 +175,13 @@ def _show_dry_run(
             }
         )
         return
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="Batch plan (nothing sent)")
+    table = Table(title="Batch plan (nothing sent)", box=box.SIMPLE_HEAD)
     for column in ("line", "model", "mode", "endpoint", "payload", "credits"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in _NO_WRAP)
     for line, plan in plans:
         table.add_row(
             str(line.number),
@@ -289,13 +294,14 @@ def _summary(output: Output, results: list[BatchResult]) -> None:
     if output.json_mode:
         output.result_json([result.to_json() for result in results])
         return
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
     styles = {"downloaded": "green", "failed": "red", "error": "red"}
-    table = Table(title="Batch summary")
+    table = Table(title="Batch summary", box=box.SIMPLE_HEAD)
     for column in ("line", "task id", "model", "state", "credits", "file / error"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in _NO_WRAP)
     for result in results:
         credits = result.credits if result.credits is not None else result.estimated_credits
         table.add_row(

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from kie_core.journal import JournalEntry
 
 
+#: Table columns that must stay whole (ids are copied from them).
+_NO_WRAP = frozenset({"#", "line", "task id"})
+
+
 def tasks(
     ctx: typer.Context,
     *,
@@ -50,16 +54,17 @@ def tasks(
     if not entries:
         output.info("no tasks in the journal" + (" in that state" if states else ""))
         return
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="Tasks (newest first)")
+    table = Table(title="Tasks (newest first)", box=box.SIMPLE_HEAD)
     for column in ("#", "created", "task id", "model", "state", "credits", "output / error"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in _NO_WRAP)
     for entry in entries:
         table.add_row(
             str(entry.id),
-            entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            entry.created_at.astimezone().strftime("%m-%d %H:%M"),
             Text(entry.task_id or "-"),
             Text(entry.model),
             Text(entry.state.value, style=_STATE_STYLES.get(entry.state.value, "")),
@@ -299,12 +304,13 @@ def _report(output: Output, outcomes: list[ResumeOutcome], lost: list[JournalEnt
     if output.json_mode:
         output.result_json([outcome.to_json() for outcome in outcomes])
     else:
+        from rich import box
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(title="Resumed")
+        table = Table(title="Resumed", box=box.SIMPLE_HEAD)
         for column in ("#", "model", "task id", "outcome", "file / error"):
-            table.add_column(column, overflow="fold")
+            table.add_column(column, overflow="fold", no_wrap=column in _NO_WRAP)
         for outcome in outcomes:
             table.add_row(
                 str(outcome.entry_id),

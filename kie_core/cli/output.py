@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 #: What a masked secret looks like in output.
 MASK = "***"
 
+#: Table width when stdout is not a terminal: nothing wraps ids and paths for a reader there.
+PIPE_WIDTH = 160
+
 
 class Output:
     """The streams of one ``kie`` invocation.
@@ -55,11 +58,16 @@ class Output:
 
     @property
     def stdout(self) -> Console:
-        """The rich console on stdout (for tables)."""
+        """The rich console on stdout (for tables); wide when stdout is a pipe or a file."""
         if self._stdout is None:
+            import os
+
             from rich.console import Console
 
-            self._stdout = Console(highlight=False, soft_wrap=False)
+            console = Console(highlight=False, soft_wrap=False)
+            if not console.is_terminal and not os.environ.get("COLUMNS"):
+                console.width = PIPE_WIDTH
+            self._stdout = console
         return self._stdout
 
     @property
