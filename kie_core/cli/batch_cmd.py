@@ -155,9 +155,7 @@ def batch(
 
 
 def _confirm_deprecated(output: Output) -> None:
-    import sys
-
-    if sys.stdin.isatty() and not output.confirm("Some lines use deprecated models. Continue?"):
+    if output.interactive and not output.confirm("Some lines use deprecated models. Continue?"):
         output.error("cancelled; nothing was sent")
         raise typer.Exit(ExitCode.BAD_INPUT)
 

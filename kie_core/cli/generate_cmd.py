@@ -296,9 +296,7 @@ def check_balance(output: Output, client: Client, estimate: float | None) -> Non
 
 def confirm_deprecated(output: Output, plan: Plan) -> None:
     """Ask before spending on a deprecated model; proceed without asking when not interactive."""
-    import sys
-
-    if not sys.stdin.isatty():
+    if not output.interactive:
         return
     cost = format_credits(plan.estimate)
     if not output.confirm(f"{plan.resolved.spec.name} is deprecated. Spend {cost} anyway?"):

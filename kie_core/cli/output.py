@@ -144,9 +144,14 @@ class Output:
         console.file.write(self.scrub(captured.get()))
         console.file.flush()
 
+    @property
+    def interactive(self) -> bool:
+        """Whether someone is there to answer a question (stdin is a terminal)."""
+        return sys.stdin.isatty()
+
     def confirm(self, question: str) -> bool:
         """Ask a yes/no question on the terminal; False when stdin is not interactive."""
-        if not sys.stdin.isatty():
+        if not self.interactive:
             return False
         from rich.prompt import Confirm
 

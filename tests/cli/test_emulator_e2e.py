@@ -228,3 +228,25 @@ def test_expired_link_is_refreshed_by_download(kie, emulated, tmp_path):
     assert run.exit_code == 0, run.stderr
     assert emulated.tasks[run.json()["task_id"]].links_expired
     assert_playable_mp4(Path(run.json()["path"]))
+
+
+def test_declining_the_deprecation_question_sends_nothing(kie, emulated, monkeypatch, tmp_path):
+    from kie_core.cli.output import Output
+
+    asked: list[str] = []
+    monkeypatch.setattr(Output, "interactive", property(lambda self: True))
+    monkeypatch.setattr(Output, "confirm", lambda self, question: asked.append(question) or False)
+    run = kie("generate", "cli-old", "a lighthouse", "-o", str(tmp_path))
+    assert run.exit_code == 2
+    assert "cancelled; nothing was sent" in run.stderr
+    assert asked and "cli-old is deprecated" in asked[0] and "20 credits" in asked[0]
+    assert emulated.tasks == {}
+    assert kie("generate", "cli-old", "a lighthouse", "--yes", "--no-wait").exit_code == 0
+    assert len(emulated.tasks) == 1
+
+
+def test_journal_flag_chooses_the_journal(kie, emulated, tmp_path):
+    own = tmp_path / "own.sqlite3"
+    task_id = kie("--journal", str(own), "generate", "cli-turbo", "x", "--no-wait").stdout.strip()
+    assert [e["task_id"] for e in kie("--journal", str(own), "tasks", "--json").json()] == [task_id]
+    assert kie("tasks", "--json").json() == []
