@@ -54,7 +54,11 @@ def assert_no_secret(*texts: str, secret: str = SECRET_KEY) -> None:
 
 @pytest.fixture(autouse=True)
 def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A clean environment: no key, no config file, a journal in the test's folder."""
+    """A clean environment: no key, no config file, a journal in the test's folder.
+
+    The working directory is the test's folder too, so a download without ``-o`` lands there.
+    """
+    monkeypatch.chdir(tmp_path)
     for name in _ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KIE_CONFIG", str(tmp_path / "no-config.toml"))
