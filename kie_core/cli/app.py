@@ -49,6 +49,8 @@ class KieGroup(TyperGroup):
 def _is_kie_error(exc: BaseException) -> bool:
     import sys
 
+    # kie_core.errors is loaded by whatever raised a KieError; if it is not loaded, this
+    # exception cannot be one, and importing it just to check would slow every failure.
     errors = sys.modules.get("kie_core.errors")
     return errors is not None and isinstance(exc, errors.KieError)
 
@@ -63,12 +65,11 @@ def describe_error(exc: BaseException) -> str:
     from kie_core import errors
 
     text = str(exc)
-    if isinstance(exc, errors.ConfigurationError):
-        return f"{text} (set KIE_API_KEY, pass --api-key, or add api_key to the config file)"
     if isinstance(exc, errors.AmbiguousCreateError):
         return (
-            f"{text}; the task may exist and may have been charged. It is recorded as ambiguous "
-            "in the journal: see `kie tasks`, and `kie resume --resend-ambiguous` to send again"
+            f"{text}; the task may exist and may have been charged, so it is not sent again by "
+            "itself: see `kie tasks --state ambiguous`; `kie resume --resend-ambiguous` (or "
+            "`kie generate ... --again`) sends it anyway and may pay twice"
         )
     if isinstance(exc, errors.TaskTimeoutError):
         return f"{text}; the task keeps running on KIE: `kie resume` or `kie wait` finishes it"

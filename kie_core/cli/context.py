@@ -51,10 +51,24 @@ class CliState:
             self._journal = Journal(self.settings.journal)
         return self._journal
 
+    def require_key(self) -> None:
+        """Refuse (exit 3) before any network call when no API key is configured."""
+        if self.settings.api_key is None:
+            from kie_core.cli.settings import default_config_path
+            from kie_core.errors import ConfigurationError
+
+            raise ConfigurationError(
+                "no KIE.ai API key: set KIE_API_KEY, pass --api-key, or add api_key to "
+                f"{default_config_path()} "
+                "(get a key at https://kie.ai/api-key; try `kie generate ... --emulator` "
+                "without one)"
+            )
+
     def client(self) -> Client:
         """Return a synchronous client configured from the settings."""
         from kie_core.client import Client
 
+        self.require_key()
         return Client(
             self.settings.api_key,
             base_url=self.settings.base_url,
@@ -68,6 +82,7 @@ class CliState:
         """Return an asynchronous client configured from the settings."""
         from kie_core.client import AsyncClient
 
+        self.require_key()
         return AsyncClient(
             self.settings.api_key,
             base_url=self.settings.base_url,

@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +17,7 @@ from kie_core.cli.options import JsonOption, OutputDirOption, QuietOption, Timeo
 if TYPE_CHECKING:
     from kie_core.cli.output import Output
     from kie_core.cli.planning import Plan
+    from kie_core.cli.progress import TaskDisplay
     from kie_core.client import Client
     from kie_core.status import TaskHandle, TaskStatus
 
@@ -352,7 +353,7 @@ def wait_for(
     output: Output,
     client: Client,
     handle: TaskHandle | str,
-    display: Any,
+    display: TaskDisplay,
     *,
     timeout: float | None,
     key: str = "task",

@@ -8,6 +8,7 @@ polls and the download; elsewhere (a log file, CI) each state change is one line
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -115,7 +116,7 @@ class TaskDisplay:
         """Return how many status readings ``key`` had."""
         return self._polls.get(key, 0)
 
-    def updater(self, key: str) -> Any:
+    def updater(self, key: str) -> Callable[[TaskStatus], None]:
         """Return an ``on_update`` callback for the client's wait."""
 
         def on_update(status: TaskStatus) -> None:
@@ -123,7 +124,7 @@ class TaskDisplay:
 
         return on_update
 
-    def downloader(self, key: str) -> Any:
+    def downloader(self, key: str) -> Callable[[int, int | None], None]:
         """Return an ``on_progress(done, total)`` callback for the client's download."""
         announced = False
 

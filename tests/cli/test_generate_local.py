@@ -230,3 +230,11 @@ def test_emulator_flag_refuses_no_wait(kie):
     run = kie("generate", "cli-turbo", "x", "--emulator", "--no-wait")
     assert run.exit_code == 2
     assert "--no-wait" in run.stderr
+
+
+def test_generate_without_a_key_exits_3_after_local_checks(kie):
+    run = kie("generate", "cli-turbo", "x")
+    assert run.exit_code == 3
+    assert "no KIE.ai API key" in run.stderr and "--emulator" in run.stderr
+    bad = kie("generate", "cli-turbo", "x", "--duration", "7")
+    assert bad.exit_code == 2  # bad input is reported first, key or no key
