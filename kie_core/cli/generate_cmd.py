@@ -356,6 +356,7 @@ def wait_for(
     display: TaskDisplay,
     *,
     timeout: float | None,
+    family: str | None = None,
     key: str = "task",
 ) -> TaskStatus:
     """Wait for a task with live progress; a failure is reported (as JSON with ``--json``)."""
@@ -363,7 +364,7 @@ def wait_for(
 
     task_id = handle if isinstance(handle, str) else handle.task_id
     try:
-        return client.wait(handle, timeout=timeout, on_update=display.updater(key))
+        return client.wait(handle, timeout=timeout, on_update=display.updater(key), family=family)
     except TaskFailedError as exc:
         display.finish(key, "failed", exc.fail_code or "")
         if output.json_mode:

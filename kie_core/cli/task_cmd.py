@@ -57,7 +57,7 @@ def wait(
     target = task_target(state, task_id, family)
     with state.client() as client, TaskDisplay(output) as display:
         display.add("task", task_id, "waiting")
-        reading = wait_for(output, client, target, display, timeout=timeout)
+        reading = wait_for(output, client, target, display, timeout=timeout, family=family)
         display.finish("task", reading.state.value)
     show_status(output, reading)
 
@@ -87,7 +87,7 @@ def download(
         display.add("task", task_id, "checking")
         reading = client.status(target, family=family)
         if not reading.done:
-            reading = wait_for(output, client, target, display, timeout=timeout)
+            reading = wait_for(output, client, target, display, timeout=timeout, family=family)
         path = client.download(reading, output_dir, on_progress=display.downloader("task"))
         display.finish("task", "downloaded")
     if output.json_mode:

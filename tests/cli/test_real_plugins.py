@@ -71,3 +71,19 @@ def test_models_lists_the_installed_plugins(kie):
     assert models["kling-2.5-turbo"]["provider"] == "kling"
     assert models["veo-3.1-fast"]["provider"] == "veo"
     assert 5 in models["kling-2.5-turbo"]["durations"]
+
+
+def test_family_flag_reaches_a_dedicated_task_the_journal_does_not_know(kie, emulated, tmp_path):
+    first = tmp_path / "first.sqlite3"
+    other = tmp_path / "other.sqlite3"
+    created = kie("--journal", str(first), "generate", "veo-3.1-fast", "a gull", "--no-wait")
+    assert created.exit_code == 0, created.stderr
+    task_id = created.stdout.strip()
+    as_market = kie("--journal", str(other), "status", task_id)
+    assert as_market.exit_code == 2  # unknown to the Market endpoint
+    waited = kie("--journal", str(other), "wait", task_id, "--family", "veo", "--json")
+    assert waited.exit_code == 0, waited.stderr
+    assert waited.json()["state"] == "succeeded"
+    got = kie("--journal", str(other), "download", task_id, "--family", "veo", "-o", str(tmp_path))
+    assert got.exit_code == 0, got.stderr
+    assert_playable_mp4(Path(got.stdout.strip()))
