@@ -62,14 +62,17 @@ class SlidingWindow:
     """Grants at most ``limit`` send times in any window of ``period`` seconds.
 
     Grants never go backwards in time. A new grant is the earliest moment that is not before
-    ``now``, not before the previous grant, not before a pause, and at least ``period`` after
-    the grant ``limit`` places back, so no half-open window of ``period`` seconds ever holds
-    more than ``limit`` grants.
+    ``now``, not before a pause, at least ``period / limit`` after the previous grant, and at
+    least ``period`` after the grant ``limit`` places back, so no half-open window of ``period``
+    seconds ever holds more than ``limit`` grants. The even spacing keeps bursts off the wire:
+    a burst sent at once arrives spread by scheduling jitter, and the stragglers of one burst
+    would otherwise land in the server's window together with the head of the next.
     """
 
     def __init__(self, limit: int, period: float) -> None:
         self.limit = limit
         self.period = period
+        self.spacing = period / limit
         self._grants: deque[float] = deque(maxlen=limit)
         self._not_before = float("-inf")
 
@@ -77,7 +80,7 @@ class SlidingWindow:
         """Record and return the earliest send time at or after ``now``."""
         granted = max(now, self._not_before)
         if self._grants:
-            granted = max(granted, self._grants[-1])
+            granted = max(granted, self._grants[-1] + self.spacing)
         if len(self._grants) == self.limit:
             granted = max(granted, self._grants[0] + self.period)
         self._grants.append(granted)

@@ -120,8 +120,9 @@ def test_rate_limit_and_maintenance_on_create_are_resent(
     assert handle.task_id == "task0001"
     assert create_attempts(kie) == 3
     assert len(kie.tasks) == 1
-    # Full-jitter backoff (rand pinned to 0.5): 0.5 s, then 1 s.
-    assert clock.sleeps == [0.5, 1.0]
+    # Full-jitter backoff (rand pinned to 0.5): 0.5 s, then 1 s; the limiter's even spacing
+    # (10.25 s / 20 between creates) adds what the backoff did not already cover.
+    assert clock.sleeps == [0.5, pytest.approx(0.0125), 1.0]
 
 
 @pytest.mark.parametrize("code", SERVER_CODES)
@@ -293,7 +294,8 @@ def test_a_429_pauses_the_shared_limiter_for_every_caller(kie: FakeKie, clock: F
         client.submit(REQUEST)
         client.status("task0001")
     assert clock.sleeps == [5.0]
-    # The pause is over: the next query goes at once.
+    # The pause is over: after one spacing interval (1.25 s / 10) the next query goes at once.
+    clock.now += 0.125
     assert limiter.reserve("query") == 0.0
 
 
@@ -317,7 +319,8 @@ def test_the_limiter_spaces_a_burst_of_creates(kie: FakeKie, clock: FakeTime) ->
         for n in range(25):
             client.submit(VideoRequest(model="kling-2.5-turbo", prompt=f"fox {n}"))
     assert len(kie.tasks) == 25
-    assert clock.sleeps == [pytest.approx(10.25)]
+    # Evenly spaced: 24 gaps of 10.25 s / 20, so no window of 10 s ever sees more than 20.
+    assert clock.sleeps == [pytest.approx(0.5125)] * 24
 
 
 # --- the API key never leaks -------------------------------------------------------------
