@@ -1,10 +1,11 @@
 """The kie clients: :class:`Client` (blocking) and :class:`AsyncClient` (asyncio).
 
-Both run the same code. Every operation (submit, status, wait, download...) is written once, in
-:class:`_ClientCore`, as a *flow*: a generator that yields the I/O it needs (sleep, send one HTTP
-request, fetch one result file) and receives the outcome. The two clients only differ in the
-small driver that performs those actions, with :mod:`httpx` sync or async. So retries, rate
-limits, polling, journaling and the never-pay-twice rules are the same in both.
+Both run the same code. Every operation (submit, status, wait, download...) is written once,
+in :mod:`kie_core.flows`, as a *flow*: a generator that yields the I/O it needs (sleep, send
+one HTTP request, fetch one result file) and receives the outcome. The two clients here only
+differ in the small driver that performs those actions (:mod:`kie_core.actions`), with
+:mod:`httpx` sync or async. So retries, rate limits, polling, journaling and the
+never-pay-twice rules are the same in both.
 
 Example:
     >>> from kie_core import Client, VideoRequest
@@ -16,59 +17,31 @@ Example:
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
-import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Generator, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar, cast
-from urllib.parse import urlsplit
 
 import httpx
 
+from kie_core.actions import Action, Done, Flow, Send, Sleep, advance
 from kie_core.calls import EndpointCall
-from kie_core.errors import (
-    AmbiguousCreateError,
-    ApiError,
-    ConfigurationError,
-    DownloadError,
-    InvalidRequestError,
-    KieError,
-    MalformedResponseError,
-    RateLimitError,
-)
-from kie_core.families.base import TaskFamily, float_or_none
-from kie_core.files import DownloadResult, adownload_file, download_file
-from kie_core.journal import Journal, JournalEntry, JournalState, fingerprint
-from kie_core.models import ResolvedRequest, VideoModel
-from kie_core.polling import PollSchedule, WaitTracker, failure_error
-from kie_core.ratelimit import CallKind, RateLimiter, RateLimits, shared_limiter
-from kie_core.registry import Registry, default_registry
-from kie_core.request import VideoRequest, is_remote
-from kie_core.retry import RetryPolicy, Verdict, classify, was_not_taken
+from kie_core.errors import InvalidRequestError, KieError
+from kie_core.files import adownload_file, download_file
+from kie_core.flows import DEFAULT_UPLOAD_PATH, StatusCallback, TaskRef, _ClientCore
+from kie_core.journal import Journal
+from kie_core.polling import PollSchedule
+from kie_core.ratelimit import RateLimiter, RateLimits
+from kie_core.registry import Registry
+from kie_core.request import VideoRequest
+from kie_core.results import PreparedRequest, ProgressCallback, Video
+from kie_core.retry import RetryPolicy
 from kie_core.status import TaskHandle, TaskStatus
-from kie_core.transport import (
-    CREDITS_PATH,
-    DEFAULT_BASE_URL,
-    DEFAULT_UPLOAD_BASE_URL,
-    DOWNLOAD_URL_PATH,
-    USER_AGENT,
-    ApiKey,
-    Endpoints,
-    ambiguous_create_error,
-    build_request,
-    build_upload_request,
-    clean_upload_path,
-    make_timeout,
-    read_response,
-    transport_error,
-    upload_call,
-)
+from kie_core.transport import USER_AGENT
 
 __all__ = [
     "AsyncClient",
@@ -83,680 +56,8 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: Environment variables the clients read.
-API_KEY_ENV = "KIE_API_KEY"
-BASE_URL_ENV = "KIE_BASE_URL"
-UPLOAD_BASE_URL_ENV = "KIE_UPLOAD_BASE_URL"
-JOURNAL_ENV = "KIE_JOURNAL"
-
-#: Folder on the upload host that local inputs go to.
-DEFAULT_UPLOAD_PATH = "kie/inputs"
-
 #: Tasks a batch runs at once by default.
 DEFAULT_CONCURRENCY = 20
-
-_MEDIA_SUFFIXES = frozenset({".mp4", ".mov", ".webm", ".mkv", ".gif", ".png", ".jpg", ".jpeg"})
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-TaskRef = TaskHandle | str
-ProgressCallback = Callable[[int, int | None], None]
-StatusCallback = Callable[[TaskStatus], None]
-
-
-# --- values the clients return ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PreparedRequest:
-    """A request checked against its model and turned into the create call, with nothing sent.
-
-    This is what ``--dry-run`` shows. Local media files still appear as paths in ``call``;
-    :meth:`Client.submit` uploads them and puts their URLs in their place.
-
-    Attributes:
-        resolved: the request with its variant, mode and defaults.
-        call: the create call that would be sent.
-        model: the model that serves the request.
-        estimated_credits: the local price estimate, when the model publishes one.
-    """
-
-    resolved: ResolvedRequest
-    call: EndpointCall
-    model: VideoModel
-    estimated_credits: float | None
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        """Deprecation notes to show before anything is spent."""
-        return self.resolved.warnings
-
-    @property
-    def local_files(self) -> list[str]:
-        """Local media paths that will be uploaded before the call is sent."""
-        return self.resolved.request.local_files()
-
-
-class Video:
-    """A finished generation: its task handle, its final status and where its files are.
-
-    Args:
-        handle: the task.
-        status: its succeeded status.
-        client: the client that made it (used by :meth:`download` / :meth:`adownload`).
-    """
-
-    __slots__ = ("_client", "handle", "status")
-
-    def __init__(
-        self,
-        handle: TaskHandle,
-        status: TaskStatus,
-        client: Client | AsyncClient | None = None,
-    ) -> None:
-        self.handle = handle
-        self.status = status
-        self._client = client
-
-    @property
-    def task_id(self) -> str:
-        """KIE's task id."""
-        return self.handle.task_id
-
-    @property
-    def urls(self) -> tuple[str, ...]:
-        """Every result file URL."""
-        return self.status.result_urls
-
-    @property
-    def url(self) -> str:
-        """The first (main) result file URL.
-
-        Raises:
-            DownloadError: the task reported no result file.
-        """
-        if not self.status.result_urls:
-            raise DownloadError("the task reported no result file", task_id=self.task_id)
-        return self.status.result_urls[0]
-
-    def download(
-        self,
-        dest_dir: str | os.PathLike[str] = ".",
-        *,
-        filename: str | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> Path:
-        """Download the result files with the :class:`Client` that made this video.
-
-        Returns:
-            The path of the first (main) file.
-        """
-        if not isinstance(self._client, Client):
-            raise TypeError("this Video has no sync Client; use `await video.adownload(...)`")
-        return self._client.download(self, dest_dir, filename=filename, on_progress=on_progress)
-
-    async def adownload(
-        self,
-        dest_dir: str | os.PathLike[str] = ".",
-        *,
-        filename: str | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> Path:
-        """Download the result files with the :class:`AsyncClient` that made this video.
-
-        Returns:
-            The path of the first (main) file.
-        """
-        if not isinstance(self._client, AsyncClient):
-            raise TypeError("this Video has no AsyncClient; use `video.download(...)`")
-        return await self._client.download(
-            self, dest_dir, filename=filename, on_progress=on_progress
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Video):
-            return NotImplemented
-        return (self.handle, self.status) == (other.handle, other.status)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"Video(task_id={self.task_id!r}, model={self.handle.model!r}, urls={self.urls!r})"
-
-
-# --- the actions a flow asks its driver to perform --------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Sleep:
-    seconds: float
-
-
-@dataclass(frozen=True)
-class _Send:
-    """Send one request; the reply is the read :class:`httpx.Response` or the RequestError."""
-
-    request: httpx.Request
-
-
-@dataclass(frozen=True)
-class _Fetch:
-    """Download one result file; the reply is a :class:`DownloadResult`."""
-
-    url: str
-    dest_dir: Path
-    filename: str
-    on_progress: ProgressCallback | None
-
-
-_Action = _Sleep | _Send | _Fetch
-_Flow = Generator[_Action, Any, T]
-
-
-class _CreateProgress:
-    """Whether a create request may have reached the server (decides ambiguous vs rejected)."""
-
-    def __init__(self) -> None:
-        self.maybe_sent = False
-
-
-def _ambiguous_entry_error(entry: JournalEntry) -> AmbiguousCreateError:
-    when = entry.created_at.isoformat(timespec="seconds")
-    return AmbiguousCreateError(
-        f"an identical request is already in the journal as {entry.state.value} (journal entry "
-        f"#{entry.id}, {when}): it may have created a task and spent credits. Check it with "
-        "`kie resume`, or pass again=True to send it anyway"
-    )
-
-
-def _with_entry(error: AmbiguousCreateError, entry_id: int) -> AmbiguousCreateError:
-    return AmbiguousCreateError(f"{error.message} (journal entry #{entry_id})", code=error.code)
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _replace_media(request: VideoRequest, mapping: dict[str, str]) -> VideoRequest:
-    update: dict[str, Any] = {}
-    for name, value in request.media_inputs().items():
-        if isinstance(value, tuple):
-            update[name] = tuple(mapping.get(item, item) for item in value)
-        else:
-            update[name] = mapping.get(value, value)
-    return request.model_copy(update=update)
-
-
-def _result_filenames(task_id: str, urls: tuple[str, ...], filename: str | None) -> list[str]:
-    if filename is not None and len(urls) == 1:
-        return [filename]
-    if filename is not None:
-        given = PurePosixPath(filename)
-        return [f"{given.stem}-{n}{given.suffix}" for n in range(1, len(urls) + 1)]
-    base = _UNSAFE_NAME.sub("_", task_id).strip("._") or "result"
-    names = []
-    for n, url in enumerate(urls, start=1):
-        suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
-        suffix = suffix if suffix in _MEDIA_SUFFIXES else ".mp4"
-        names.append(f"{base}{suffix}" if len(urls) == 1 else f"{base}-{n}{suffix}")
-    return names
-
-
-def _open_journal(journal: Journal | bool | None) -> tuple[Journal | None, bool]:
-    """Return (journal, owned): None unless given, True, or ``KIE_JOURNAL`` is set."""
-    if journal is False:
-        return None, False
-    if journal is True or (journal is None and os.environ.get(JOURNAL_ENV)):
-        return Journal(), True
-    if journal is None:
-        return None, False
-    return journal, False
-
-
-# --- the shared implementation ------------------------------------------------------------
-
-
-class _ClientCore:
-    """Configuration and every flow; the sync and async clients only drive the flows."""
-
-    def __init__(
-        self,
-        api_key: str | None,
-        *,
-        base_url: str | None,
-        upload_base_url: str | None,
-        timeout: float | httpx.Timeout,
-        registry: Registry | None,
-        journal: Journal | bool | None,
-        rate_limiter: RateLimiter | bool | None,
-        retry: RetryPolicy | None,
-        poll: PollSchedule | None,
-        clock: Callable[[], float] | None,
-    ) -> None:
-        raw_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
-        self._key = ApiKey(raw_key) if raw_key and raw_key.strip() else None
-        try:
-            self._endpoints = Endpoints(
-                base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL,
-                upload_base_url or os.environ.get(UPLOAD_BASE_URL_ENV) or DEFAULT_UPLOAD_BASE_URL,
-            )
-            self._timeout = make_timeout(timeout)
-        except ValueError as exc:
-            raise ConfigurationError(str(exc)) from None
-        self._registry = registry
-        self._journal, self._owns_journal = _open_journal(journal)
-        self._limiter_choice = rate_limiter
-        self._retry = retry or RetryPolicy()
-        self._poll = poll or PollSchedule()
-        self._clock = clock or time.monotonic
-
-    # --- configuration -------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        """The API base URL."""
-        return self._endpoints.base_url
-
-    @property
-    def upload_base_url(self) -> str:
-        """The upload host's base URL."""
-        return self._endpoints.upload_base_url
-
-    @property
-    def journal(self) -> Journal | None:
-        """The task journal in use, if any."""
-        return self._journal
-
-    @property
-    def registry(self) -> Registry:
-        """The model registry (the installed plugins unless one was given)."""
-        if self._registry is None:
-            self._registry = default_registry()
-        return self._registry
-
-    @property
-    def has_api_key(self) -> bool:
-        """Whether an API key is configured (the key itself is never exposed)."""
-        return self._key is not None
-
-    def _require_key(self) -> ApiKey:
-        if self._key is None:
-            raise ConfigurationError(
-                f"no KIE.ai API key: pass api_key=... or set the {API_KEY_ENV} environment "
-                "variable (get a key at https://kie.ai/api-key)"
-            )
-        return self._key
-
-    def _limiter(self, key: ApiKey) -> RateLimiter | None:
-        choice = self._limiter_choice
-        if choice is False:
-            return None
-        if isinstance(choice, RateLimiter):
-            return choice
-        return shared_limiter(key)
-
-    def _redact(self, text: str) -> str:
-        return self._key.redact(text) if self._key is not None else text
-
-    def __repr__(self) -> str:
-        key = "set" if self._key is not None else "missing"
-        journal = self._journal.path if self._journal is not None else None
-        return (
-            f"<{type(self).__name__} base_url={self.base_url!r} api_key={key} "
-            f"journal={str(journal) if journal else journal!r}>"
-        )
-
-    # --- local steps (no I/O) ------------------------------------------------------------
-
-    def resolve(self, request: VideoRequest) -> ResolvedRequest:
-        """Check a request against its model and fill in the defaults; nothing is sent.
-
-        Raises:
-            InvalidRequestError: naming the field, the value and what the model accepts.
-            UnknownModelError: no installed plugin provides ``request.model``.
-        """
-        return self.registry.get(request.model).resolve(request)
-
-    def prepare(self, request: VideoRequest) -> PreparedRequest:
-        """Resolve a request and build its create call; nothing is sent and no key is needed.
-
-        Raises:
-            InvalidRequestError: the request does not fit the model, or a local input file
-                does not exist.
-        """
-        model = self.registry.get(request.model)
-        resolved = model.resolve(request)
-        self._check_local_files(resolved.request)
-        return PreparedRequest(
-            resolved=resolved,
-            call=model.build_call(resolved),
-            model=model,
-            estimated_credits=resolved.estimate_credits(),
-        )
-
-    @staticmethod
-    def _check_local_files(request: VideoRequest) -> None:
-        for name, value in request.media_inputs().items():
-            for item in value if isinstance(value, tuple) else (value,):
-                if not is_remote(item) and not Path(item).expanduser().is_file():
-                    raise InvalidRequestError(
-                        f"{name} {item!r} is neither an http(s) URL nor an existing file",
-                        field=name,
-                        value=item,
-                    )
-
-    def _family_named(self, name: str) -> TaskFamily:
-        return self.registry.family(name)
-
-    def _task_family(self, task: TaskRef, family: str | None) -> tuple[str, TaskFamily]:
-        if isinstance(task, TaskHandle):
-            return task.task_id, self._family_named(family or task.family)
-        if not isinstance(task, str) or not task.strip():
-            raise InvalidRequestError(
-                f"task must be a TaskHandle or a task id, got {task!r}", field="task", value=task
-            )
-        if family is None and self._journal is not None:
-            entry = self._journal.get(task)
-            family = entry.family if entry is not None else None
-        return task, self._family_named(family or "market")
-
-    # --- flows ---------------------------------------------------------------------------
-
-    def _exchange(
-        self,
-        call: EndpointCall,
-        *,
-        create: bool = False,
-        task_id: str | None = None,
-        progress: _CreateProgress | None = None,
-        build: Callable[[ApiKey], httpx.Request] | None = None,
-    ) -> _Flow[Any]:
-        """Send one call under the rate limit and the retry policy; return its envelope data."""
-        key = self._require_key()
-        limiter = self._limiter(key)
-        kind = CallKind.CREATE if create else CallKind.QUERY
-        attempt = 0
-        while True:
-            attempt += 1
-            if limiter is not None:
-                wait = limiter.reserve(kind)
-                if wait > 0:
-                    yield _Sleep(wait)
-            if build is not None:
-                request = build(key)
-            else:
-                request = build_request(
-                    call, endpoints=self._endpoints, api_key=key, timeout=self._timeout
-                )
-            if progress is not None:
-                progress.maybe_sent = True
-            reply = yield _Send(request)
-            failure: BaseException
-            if isinstance(reply, httpx.Response):
-                try:
-                    return read_response(reply, path=call.path, task_id=task_id, redact=key.redact)
-                except ApiError as error:
-                    failure = error
-            else:
-                failure = reply
-            if progress is not None and was_not_taken(failure):
-                progress.maybe_sent = False
-            step = self._retry.next_step(failure, attempt=attempt, create=create)
-            if isinstance(failure, RateLimitError) and limiter is not None:
-                limiter.pause(kind, step.delay if step.verdict is Verdict.RETRY else 0.0)
-            if step.verdict is Verdict.RETRY:
-                if step.delay > 0:
-                    yield _Sleep(step.delay)
-                continue
-            if step.verdict is Verdict.AMBIGUOUS:
-                raise ambiguous_create_error(
-                    failure, path=call.path, redact=key.redact
-                ) from failure
-            if isinstance(failure, KieError):
-                raise failure
-            raise transport_error(
-                failure,
-                path=call.path,
-                task_id=task_id,
-                retryable=classify(failure, create=False) is Verdict.RETRY,
-                redact=key.redact,
-            ) from failure
-
-    def _call_flow(self, call: EndpointCall, create: bool) -> _Flow[Any]:
-        return (yield from self._exchange(call, create=create))
-
-    def _credits_flow(self) -> _Flow[float]:
-        data = yield from self._exchange(EndpointCall(method="GET", path=CREDITS_PATH))
-        credits = float_or_none(data)
-        if credits is None:
-            raise MalformedResponseError(
-                f"{CREDITS_PATH}: the balance is not a number", path=CREDITS_PATH
-            )
-        return credits
-
-    def _download_url_flow(self, url: str) -> _Flow[str]:
-        call = EndpointCall(method="POST", path=DOWNLOAD_URL_PATH, body={"url": url})
-        data = yield from self._exchange(call)
-        if not isinstance(data, str) or not is_remote(data):
-            raise MalformedResponseError(
-                f"{DOWNLOAD_URL_PATH}: the answer is not a URL", path=DOWNLOAD_URL_PATH
-            )
-        return data
-
-    def _upload_flow(self, path: str | os.PathLike[str], upload_path: str) -> _Flow[str]:
-        source = Path(path).expanduser()
-        if not source.is_file():
-            raise InvalidRequestError(
-                f"cannot upload {str(source)!r}: no such file", field="path", value=str(source)
-            )
-        folder = clean_upload_path(upload_path)
-        call = upload_call(folder)
-        with source.open("rb") as handle:
-
-            def build(key: ApiKey) -> httpx.Request:
-                handle.seek(0)
-                return build_upload_request(
-                    handle,
-                    file_name=source.name,
-                    upload_path=folder,
-                    endpoints=self._endpoints,
-                    api_key=key,
-                    timeout=self._timeout,
-                )
-
-            data = yield from self._exchange(call, build=build)
-        url = data.get("downloadUrl") if isinstance(data, dict) else None
-        if not isinstance(url, str) or not is_remote(url):
-            raise MalformedResponseError(
-                f"{call.path}: the upload answer has no downloadUrl", path=call.path
-            )
-        return url
-
-    def _upload_inputs_flow(self, request: VideoRequest) -> _Flow[VideoRequest]:
-        mapping: dict[str, str] = {}
-        for location in request.local_files():
-            if location not in mapping:
-                mapping[location] = yield from self._upload_flow(location, DEFAULT_UPLOAD_PATH)
-        return _replace_media(request, mapping) if mapping else request
-
-    def _identity_call(self, model: VideoModel, resolved: ResolvedRequest) -> EndpointCall:
-        """Return the create call with local files named by content, for the fingerprint.
-
-        An uploaded file gets a new URL each time, so the fingerprint of a request with local
-        inputs uses their SHA-256 instead; re-running the same command is then recognised.
-        """
-        local = resolved.request.local_files()
-        if not local:
-            return model.build_call(resolved)
-        mapping = {
-            item: f"local-file:sha256:{_file_digest(Path(item).expanduser())}" for item in local
-        }
-        request = _replace_media(resolved.request, mapping)
-        return model.build_call(resolved.model_copy(update={"request": request}))
-
-    def _submit_flow(self, request: VideoRequest, again: bool) -> _Flow[TaskHandle]:
-        prepared = self.prepare(request)
-        resolved, model = prepared.resolved, prepared.model
-        resolved.warn()
-        self._require_key()
-        journal = self._journal
-        identity: str | None = None
-        if journal is not None:
-            identity = fingerprint(self._identity_call(model, resolved), self.base_url)
-            entry = None if again else journal.find_active(identity, self.base_url)
-            if entry is not None:
-                if entry.state in (JournalState.SUBMITTING, JournalState.AMBIGUOUS):
-                    raise _ambiguous_entry_error(entry)
-                handle = entry.handle()
-                if handle is not None:
-                    return handle
-        uploaded = yield from self._upload_inputs_flow(resolved.request)
-        if uploaded is not resolved.request:
-            resolved = resolved.model_copy(update={"request": uploaded})
-        call = model.build_call(resolved)
-        entry_id: int | None = None
-        if journal is not None and identity is not None:
-            entry_id = journal.begin(
-                fingerprint=identity,
-                model=resolved.spec.name,
-                provider=resolved.spec.provider,
-                family=model.family.name,
-                kie_model=resolved.mode.kie_model,
-                endpoint=call.describe(),
-                payload=dict(call.body or {}),
-                base_url=self.base_url,
-                estimated_credits=prepared.estimated_credits,
-            )
-        progress = _CreateProgress()
-        try:
-            data = yield from self._exchange(call, create=True, progress=progress)
-            try:
-                task_id = model.family.task_id_from_create(data)
-            except MalformedResponseError as error:
-                raise ambiguous_create_error(error, path=call.path, redact=self._redact) from error
-        except AmbiguousCreateError as error:
-            if journal is None or entry_id is None:
-                raise
-            journal.ambiguous(entry_id, str(error))
-            raise _with_entry(error, entry_id) from error
-        except KieError as error:
-            if journal is not None and entry_id is not None:
-                journal.rejected(entry_id, str(error))
-            raise
-        except BaseException:
-            if journal is not None and entry_id is not None:
-                if progress.maybe_sent:
-                    journal.ambiguous(entry_id, "interrupted while waiting for the create answer")
-                else:
-                    journal.rejected(entry_id, "interrupted before the create request was sent")
-            raise
-        handle = TaskHandle(
-            task_id=task_id,
-            model=resolved.spec.name,
-            provider=resolved.spec.provider,
-            family=model.family.name,
-            kie_model=resolved.mode.kie_model,
-            variant=resolved.variant.name,
-            estimated_credits=prepared.estimated_credits,
-        )
-        if journal is not None and entry_id is not None:
-            journal.created(entry_id, handle)
-        return handle
-
-    def _status_once(self, task_id: str, family: TaskFamily) -> _Flow[TaskStatus]:
-        data = yield from self._exchange(family.status_call(task_id), task_id=task_id)
-        status = family.parse_status(task_id, data)
-        if self._journal is not None:
-            self._journal.record_status(task_id, status)
-        return status
-
-    def _status_flow(self, task: TaskRef, family: str | None) -> _Flow[TaskStatus]:
-        task_id, task_family = self._task_family(task, family)
-        return (yield from self._status_once(task_id, task_family))
-
-    def _wait_flow(
-        self,
-        task: TaskRef,
-        timeout: float | None,
-        on_update: StatusCallback | None,
-        family: str | None,
-    ) -> _Flow[TaskStatus]:
-        task_id, task_family = self._task_family(task, family)
-        tracker = WaitTracker(
-            self._poll,
-            task_id,
-            clock=self._clock,
-            timeout=timeout,
-            created_at=task.created_at if isinstance(task, TaskHandle) else None,
-            redact=self._redact,
-        )
-        while True:
-            try:
-                status = yield from self._status_once(task_id, task_family)
-            except KieError as error:
-                delay = tracker.observe_error(error)
-            else:
-                if on_update is not None:
-                    on_update(status)
-                next_delay = tracker.observe(status)
-                if next_delay is None:
-                    return status
-                delay = next_delay
-            yield _Sleep(delay)
-
-    def _generate_flow(
-        self,
-        request: VideoRequest,
-        timeout: float | None,
-        on_update: StatusCallback | None,
-        again: bool,
-    ) -> _Flow[tuple[TaskHandle, TaskStatus]]:
-        handle = yield from self._submit_flow(request, again)
-        status = yield from self._wait_flow(handle, timeout, on_update, None)
-        return handle, status
-
-    def _download_flow(
-        self,
-        target: Video | TaskStatus | TaskHandle | str,
-        dest_dir: str | os.PathLike[str],
-        filename: str | None,
-        on_progress: ProgressCallback | None,
-    ) -> _Flow[list[Path]]:
-        if isinstance(target, Video):
-            status = target.status
-        elif isinstance(target, TaskStatus):
-            status = target
-        else:
-            status = yield from self._status_flow(target, None)
-        if status.failed:
-            raise failure_error(status, self._redact)
-        if not status.succeeded:
-            raise DownloadError(
-                f"the task is {status.raw_state or status.state.value}: nothing to download yet",
-                task_id=status.task_id,
-                retryable=True,
-            )
-        if not status.result_urls:
-            raise DownloadError(
-                "the task succeeded but reported no result file", task_id=status.task_id
-            )
-        directory = Path(dest_dir).expanduser()
-        names = _result_filenames(status.task_id, status.result_urls, filename)
-        results: list[DownloadResult] = []
-        for url, name in zip(status.result_urls, names, strict=True):
-            result = yield _Fetch(url, directory, name, on_progress)
-            results.append(result)
-        if self._journal is not None:
-            first = results[0]
-            self._journal.downloaded(status.task_id, str(first.path), first.sha256, first.size)
-        return [result.path for result in results]
-
-    def _close_journal(self) -> None:
-        if self._owns_journal and self._journal is not None:
-            self._journal.close()
 
 
 def _check_concurrency(concurrency: int) -> None:
@@ -830,25 +131,23 @@ class Client(_ClientCore):
 
     # --- the driver ----------------------------------------------------------------------
 
-    def _run(self, flow: _Flow[T]) -> T:
-        reply: Any = None
-        error: BaseException | None = None
-        while True:
+    def _run(self, flow: Flow[T]) -> T:
+        step = advance(flow)
+        while not isinstance(step, Done):
+            reply: Any = None
+            error: BaseException | None = None
             try:
-                action = flow.throw(error) if error is not None else flow.send(reply)
-            except StopIteration as stop:
-                return cast(T, stop.value)
-            reply, error = None, None
-            try:
-                reply = self._perform(action)
+                reply = self._perform(step)
             except BaseException as exc:
                 error = exc
+            step = advance(flow, reply, error)
+        return step.value
 
-    def _perform(self, action: _Action) -> Any:
-        if isinstance(action, _Sleep):
+    def _perform(self, action: Action) -> Any:
+        if isinstance(action, Sleep):
             self._sleep(action.seconds)
             return None
-        if isinstance(action, _Send):
+        if isinstance(action, Send):
             try:
                 return self._http.send(action.request)
             except httpx.RequestError as exc:
@@ -1066,25 +365,23 @@ class AsyncClient(_ClientCore):
 
     # --- the driver ----------------------------------------------------------------------
 
-    async def _run(self, flow: _Flow[T]) -> T:
-        reply: Any = None
-        error: BaseException | None = None
-        while True:
+    async def _run(self, flow: Flow[T]) -> T:
+        step = advance(flow)
+        while not isinstance(step, Done):
+            reply: Any = None
+            error: BaseException | None = None
             try:
-                action = flow.throw(error) if error is not None else flow.send(reply)
-            except StopIteration as stop:
-                return cast(T, stop.value)
-            reply, error = None, None
-            try:
-                reply = await self._perform(action)
+                reply = await self._perform(step)
             except BaseException as exc:
                 error = exc
+            step = advance(flow, reply, error)
+        return step.value
 
-    async def _perform(self, action: _Action) -> Any:
-        if isinstance(action, _Sleep):
+    async def _perform(self, action: Action) -> Any:
+        if isinstance(action, Sleep):
             await self._sleep(action.seconds)
             return None
-        if isinstance(action, _Send):
+        if isinstance(action, Send):
             try:
                 return await self._http.send(action.request)
             except httpx.RequestError as exc:

@@ -1,0 +1,147 @@
+"""The values the clients hand back: a checked request not yet sent, and a finished video.
+
+Both are re-exported by :mod:`kie_core.client` (and :class:`Video` by :mod:`kie_core`), where
+they are documented.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kie_core.calls import EndpointCall
+from kie_core.errors import DownloadError
+from kie_core.models import ResolvedRequest, VideoModel
+from kie_core.status import TaskHandle, TaskStatus
+
+if TYPE_CHECKING:
+    from kie_core.client import AsyncClient, Client
+
+__all__ = ["PreparedRequest", "ProgressCallback", "Video"]
+
+#: Called while a file downloads with (bytes done, total bytes or None).
+ProgressCallback = Callable[[int, int | None], None]
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    """A request checked against its model and turned into the create call, with nothing sent.
+
+    This is what ``--dry-run`` shows. Local media files still appear as paths in ``call``;
+    :meth:`Client.submit` uploads them and puts their URLs in their place.
+
+    Attributes:
+        resolved: the request with its variant, mode and defaults.
+        call: the create call that would be sent.
+        model: the model that serves the request.
+        estimated_credits: the local price estimate, when the model publishes one.
+    """
+
+    resolved: ResolvedRequest
+    call: EndpointCall
+    model: VideoModel
+    estimated_credits: float | None
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Deprecation notes to show before anything is spent."""
+        return self.resolved.warnings
+
+    @property
+    def local_files(self) -> list[str]:
+        """Local media paths that will be uploaded before the call is sent."""
+        return self.resolved.request.local_files()
+
+
+class Video:
+    """A finished generation: its task handle, its final status and where its files are.
+
+    Args:
+        handle: the task.
+        status: its succeeded status.
+        client: the client that made it (used by :meth:`download` / :meth:`adownload`).
+    """
+
+    __slots__ = ("_client", "handle", "status")
+
+    def __init__(
+        self,
+        handle: TaskHandle,
+        status: TaskStatus,
+        client: Client | AsyncClient | None = None,
+    ) -> None:
+        self.handle = handle
+        self.status = status
+        self._client = client
+
+    @property
+    def task_id(self) -> str:
+        """KIE's task id."""
+        return self.handle.task_id
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """Every result file URL."""
+        return self.status.result_urls
+
+    @property
+    def url(self) -> str:
+        """The first (main) result file URL.
+
+        Raises:
+            DownloadError: the task reported no result file.
+        """
+        if not self.status.result_urls:
+            raise DownloadError("the task reported no result file", task_id=self.task_id)
+        return self.status.result_urls[0]
+
+    def download(
+        self,
+        dest_dir: str | os.PathLike[str] = ".",
+        *,
+        filename: str | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> Path:
+        """Download the result files with the :class:`Client` that made this video.
+
+        Returns:
+            The path of the first (main) file.
+        """
+        from kie_core.client import Client  # the client module imports this one
+
+        if not isinstance(self._client, Client):
+            raise TypeError("this Video has no sync Client; use `await video.adownload(...)`")
+        return self._client.download(self, dest_dir, filename=filename, on_progress=on_progress)
+
+    async def adownload(
+        self,
+        dest_dir: str | os.PathLike[str] = ".",
+        *,
+        filename: str | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> Path:
+        """Download the result files with the :class:`AsyncClient` that made this video.
+
+        Returns:
+            The path of the first (main) file.
+        """
+        from kie_core.client import AsyncClient  # the client module imports this one
+
+        if not isinstance(self._client, AsyncClient):
+            raise TypeError("this Video has no AsyncClient; use `video.download(...)`")
+        return await self._client.download(
+            self, dest_dir, filename=filename, on_progress=on_progress
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Video):
+            return NotImplemented
+        return (self.handle, self.status) == (other.handle, other.status)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Video(task_id={self.task_id!r}, model={self.handle.model!r}, urls={self.urls!r})"
