@@ -1,11 +1,11 @@
 """The kie clients: :class:`Client` (blocking) and :class:`AsyncClient` (asyncio).
 
-Both run the same code. Every operation (submit, status, wait, download...) is written once,
-in :mod:`kie_core.flows`, as a *flow*: a generator that yields the I/O it needs (sleep, send
-one HTTP request, fetch one result file) and receives the outcome. The two clients here only
-differ in the small driver that performs those actions (:mod:`kie_core.actions`), with
-:mod:`httpx` sync or async. So retries, rate limits, polling, journaling and the
-never-pay-twice rules are the same in both.
+Both run the same code. Every operation (submit, resend, status, wait, download...) is
+written once, in :mod:`kie_core.flows`, as a *flow*: a generator that yields the I/O it needs
+(sleep, send one HTTP request, fetch one result file) and receives the outcome. The two
+clients here only differ in the small driver that performs those actions
+(:mod:`kie_core.actions`), with :mod:`httpx` sync or async. So retries, rate limits, polling,
+journaling and the never-pay-twice rules are the same in both.
 
 Example:
     >>> from kie_core import Client, VideoRequest
@@ -178,6 +178,27 @@ class Client(_ClientCore):
             ApiError: KIE refused the request (nothing was created).
         """
         return self._run(self._submit_flow(request, again))
+
+    def resend(self, entry_id: int) -> TaskHandle:
+        """Send the create call of an ambiguous journal entry again, as a new create.
+
+        For a request whose answer was lost (the journal entry is AMBIGUOUS) that you checked
+        was not created, e.g. in the KIE console: KIE has no idempotency key, so if the first
+        send did create a task, this pays twice. The old entry is closed with a note (state
+        REJECTED); the new send is journaled like :meth:`submit` journals, in an entry of its
+        own written before it is sent.
+
+        Args:
+            entry_id: the journal entry's id (``kie tasks`` shows it).
+
+        Raises:
+            ConfigurationError: this client has no journal.
+            InvalidRequestError: no such entry, the entry is not AMBIGUOUS, or it was sent to
+                another base URL; nothing was sent.
+            AmbiguousCreateError: the answer of the new send was lost too.
+            ApiError: KIE refused the request (nothing was created).
+        """
+        return self._run(self._resend_flow(entry_id))
 
     def status(self, task: TaskRef, *, family: str | None = None) -> TaskStatus:
         """Read a task's status once.
@@ -402,6 +423,10 @@ class AsyncClient(_ClientCore):
     async def submit(self, request: VideoRequest, *, again: bool = False) -> TaskHandle:
         """See :meth:`Client.submit`."""
         return await self._run(self._submit_flow(request, again))
+
+    async def resend(self, entry_id: int) -> TaskHandle:
+        """See :meth:`Client.resend`."""
+        return await self._run(self._resend_flow(entry_id))
 
     async def status(self, task: TaskRef, *, family: str | None = None) -> TaskStatus:
         """See :meth:`Client.status`."""

@@ -1,7 +1,7 @@
 """The client operations, written once as flows that both clients drive.
 
-:class:`_ClientCore` holds the configuration and every operation (submit, status, wait,
-download...) as a *flow*: a generator that yields the I/O it needs as
+:class:`_ClientCore` holds the configuration and every operation (submit, resend, status,
+wait, download...) as a *flow*: a generator that yields the I/O it needs as
 :mod:`kie_core.actions` and receives the outcome. :class:`~kie_core.client.Client` and
 :class:`~kie_core.client.AsyncClient` only perform those actions, with :mod:`httpx` sync or
 async, so retries, rate limits, polling, journaling and the never-pay-twice rules are the same
@@ -15,6 +15,7 @@ import os
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -84,6 +85,41 @@ class _CreateProgress:
 
     def __init__(self) -> None:
         self.maybe_sent = False
+
+
+@dataclass(frozen=True)
+class _NewTask:
+    """What a create call makes: the journal row's and the task handle's fields."""
+
+    model: str
+    provider: str
+    family: TaskFamily
+    kie_model: str | None
+    variant: str | None
+    estimated_credits: float | None
+
+    def handle(self, task_id: str) -> TaskHandle:
+        return TaskHandle(
+            task_id=task_id,
+            model=self.model,
+            provider=self.provider,
+            family=self.family.name,
+            kie_model=self.kie_model,
+            variant=self.variant,
+            estimated_credits=self.estimated_credits,
+        )
+
+
+def _journaled_call(entry: JournalEntry) -> EndpointCall:
+    """Return the create call a journal entry recorded (its endpoint and body)."""
+    method, _, path = entry.endpoint.partition(" ")
+    if method not in ("GET", "POST") or not path.startswith("/"):
+        raise InvalidRequestError(
+            f"journal entry #{entry.id} has no readable endpoint ({entry.endpoint!r})",
+            field="entry_id",
+            value=entry.id,
+        )
+    return EndpointCall(method="GET" if method == "GET" else "POST", path=path, body=entry.payload)
 
 
 def _ambiguous_entry_error(entry: JournalEntry) -> AmbiguousCreateError:
@@ -443,25 +479,78 @@ class _ClientCore:
         uploaded = yield from self._upload_inputs_flow(resolved.request)
         if uploaded is not resolved.request:
             resolved = resolved.model_copy(update={"request": uploaded})
-        call = model.build_call(resolved)
+        task = _NewTask(
+            model=resolved.spec.name,
+            provider=resolved.spec.provider,
+            family=model.family,
+            kie_model=resolved.mode.kie_model,
+            variant=resolved.variant.name,
+            estimated_credits=prepared.estimated_credits,
+        )
+        return (yield from self._create_flow(model.build_call(resolved), task, identity))
+
+    def _resend_flow(self, entry_id: int) -> Flow[TaskHandle]:
+        journal = self._journal
+        if journal is None:
+            raise ConfigurationError(
+                "resend needs the journal that holds the entry: pass journal=... or set "
+                f"{JOURNAL_ENV}"
+            )
+        entry = journal.get_entry(entry_id)
+        if entry is None:
+            raise InvalidRequestError(
+                f"journal entry #{entry_id} does not exist", field="entry_id", value=entry_id
+            )
+        if entry.state is not JournalState.AMBIGUOUS:
+            raise InvalidRequestError(
+                f"journal entry #{entry_id} is {entry.state.value}: only an ambiguous entry "
+                "(sent, its answer lost) can be re-sent",
+                field="entry_id",
+                value=entry_id,
+            )
+        if entry.base_url.rstrip("/") != self.base_url.rstrip("/"):
+            raise InvalidRequestError(
+                f"journal entry #{entry_id} was sent to {entry.base_url}, not {self.base_url}: "
+                "re-send it with a client of that base URL",
+                field="entry_id",
+                value=entry_id,
+            )
+        call = _journaled_call(entry)
+        task = _NewTask(
+            model=entry.model,
+            provider=entry.provider,
+            family=self._family_named(entry.family),
+            kie_model=entry.kie_model,
+            variant=entry.variant,
+            estimated_credits=entry.estimated_credits,
+        )
+        self._require_key()
+        journal.mark_resent(entry.id)
+        return (yield from self._create_flow(call, task, entry.fingerprint))
+
+    def _create_flow(
+        self, call: EndpointCall, task: _NewTask, identity: str | None
+    ) -> Flow[TaskHandle]:
+        """Send a create call, journaled (when ``identity`` is known) before it is sent."""
+        journal = self._journal
         entry_id: int | None = None
         if journal is not None and identity is not None:
             entry_id = journal.begin(
                 fingerprint=identity,
-                model=resolved.spec.name,
-                provider=resolved.spec.provider,
-                family=model.family.name,
-                kie_model=resolved.mode.kie_model,
+                model=task.model,
+                provider=task.provider,
+                family=task.family.name,
+                kie_model=task.kie_model,
                 endpoint=call.describe(),
                 payload=dict(call.body or {}),
                 base_url=self.base_url,
-                estimated_credits=prepared.estimated_credits,
+                estimated_credits=task.estimated_credits,
             )
         progress = _CreateProgress()
         try:
             data = yield from self._exchange(call, create=True, progress=progress)
             try:
-                task_id = model.family.task_id_from_create(data)
+                task_id = task.family.task_id_from_create(data)
             except MalformedResponseError as error:
                 raise ambiguous_create_error(error, path=call.path, redact=self._redact) from error
         except AmbiguousCreateError as error:
@@ -480,15 +569,7 @@ class _ClientCore:
                 else:
                     journal.rejected(entry_id, "interrupted before the create request was sent")
             raise
-        handle = TaskHandle(
-            task_id=task_id,
-            model=resolved.spec.name,
-            provider=resolved.spec.provider,
-            family=model.family.name,
-            kie_model=resolved.mode.kie_model,
-            variant=resolved.variant.name,
-            estimated_credits=prepared.estimated_credits,
-        )
+        handle = task.handle(task_id)
         if journal is not None and entry_id is not None:
             journal.created(entry_id, handle)
         return handle

@@ -237,67 +237,38 @@ def _finish(
 
 
 def _resend(state: CliState, output: Output, client: Client, entry: JournalEntry) -> ResumeOutcome:
-    """Send an ambiguous entry's journaled create call again, under a new journal entry.
+    """Send an ambiguous entry's create call again with :meth:`Client.resend`.
 
-    The old entry is closed with a note (it may have been paid); the new one is journaled
-    before the send like any create, so a crash now is as safe as during ``kie generate``.
+    The client closes the old entry with a note (it may have been paid) and journals the new
+    send before it goes out, like any create, so a crash now is as safe as during
+    ``kie generate``.
     """
-    from kie_core.calls import EndpointCall
-    from kie_core.errors import AmbiguousCreateError, KieError, MalformedResponseError
-    from kie_core.status import TaskHandle
+    from kie_core.errors import AmbiguousCreateError, KieError
+    from kie_core.journal import JournalState
 
-    if entry.base_url.rstrip("/") != client.base_url.rstrip("/"):
-        message = f"entry {entry.id} was sent to {entry.base_url}; re-send it with --base-url"
-        output.error(message)
-        return ResumeOutcome(
-            entry.id, entry.model, None, "error", error=message, exit_code=ExitCode.BAD_INPUT
-        )
-    method, _, path = entry.endpoint.partition(" ")
-    call = EndpointCall(method="GET" if method == "GET" else "POST", path=path, body=entry.payload)
     output.warn(
         f"re-sending journal entry {entry.id} ({entry.model}); if the first send was taken, "
         "this pays twice"
     )
-    journal = state.journal()
-    journal.mark_resent(entry.id)
-    new_id = journal.begin(
-        fingerprint=entry.fingerprint,
-        model=entry.model,
-        provider=entry.provider,
-        family=entry.family,
-        kie_model=entry.kie_model,
-        endpoint=entry.endpoint,
-        payload=entry.payload,
-        base_url=entry.base_url,
-        estimated_credits=entry.estimated_credits,
-    )
+    if entry.state is JournalState.SUBMITTING:
+        # Listed by `kie resume` because it is stale: its process stopped while sending.
+        state.journal().ambiguous(entry.id, "the process sending it stopped before the answer")
     try:
-        data = client.call(call, create=True)
-        task_id = state.registry().family(entry.family).task_id_from_create(data)
-    except (AmbiguousCreateError, MalformedResponseError) as exc:
-        journal.ambiguous(new_id, str(exc))
+        handle = client.resend(entry.id)
+    except AmbiguousCreateError as exc:
         output.error(f"entry {entry.id}: the answer was lost again: {exc}")
         return ResumeOutcome(
-            new_id, entry.model, None, "ambiguous", error=str(exc), exit_code=ExitCode.SERVICE
+            entry.id, entry.model, None, "ambiguous", error=str(exc), exit_code=ExitCode.SERVICE
         )
     except KieError as exc:
-        journal.rejected(new_id, str(exc))
         output.error(f"entry {entry.id}: {exc}")
         return ResumeOutcome(
-            new_id, entry.model, None, "error", error=str(exc), exit_code=exit_code_for(exc)
+            entry.id, entry.model, None, "error", error=str(exc), exit_code=exit_code_for(exc)
         )
-    handle = TaskHandle(
-        task_id=task_id,
-        model=entry.model,
-        provider=entry.provider,
-        family=entry.family,
-        kie_model=entry.kie_model,
-        variant=entry.variant,
-        estimated_credits=entry.estimated_credits,
-    )
-    journal.created(new_id, handle)
-    output.info(f"entry {entry.id} re-sent as task {task_id} (journal entry {new_id})")
-    return ResumeOutcome(new_id, entry.model, task_id, "resent")
+    new_entry = _entry_for(state, handle.task_id)
+    new_id = new_entry.id if new_entry is not None else entry.id
+    output.info(f"entry {entry.id} re-sent as task {handle.task_id} (journal entry {new_id})")
+    return ResumeOutcome(new_id, entry.model, handle.task_id, "resent")
 
 
 def _report(output: Output, outcomes: list[ResumeOutcome], lost: list[JournalEntry]) -> None:
