@@ -56,8 +56,9 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: Tasks a batch runs at once by default.
-DEFAULT_CONCURRENCY = 20
+#: Tasks a batch runs at once by default: KIE runs 100+ tasks per account concurrently, and
+#: with minute-long generations fewer in flight would leave most of the create budget unused.
+DEFAULT_CONCURRENCY = 100
 
 
 def _check_concurrency(concurrency: int) -> None:
@@ -477,23 +478,25 @@ class AsyncClient(_ClientCore):
         """
         _check_concurrency(concurrency)
         items = list(requests)
-        gate = asyncio.Semaphore(concurrency)
         results: list[Video | KieError | None] = [None] * len(items)
+        pending = iter(enumerate(items))
 
-        async def one(index: int, request: VideoRequest) -> None:
-            async with gate:
+        # A fixed pool of workers pulls the next request, so a 10,000-request batch holds
+        # ``concurrency`` coroutines, not one per request.
+        async def worker() -> None:
+            for index, request in pending:
                 outcome: Video | KieError
                 try:
                     outcome = await self.generate(request, timeout=timeout, again=again)
                 except KieError as error:
                     outcome = error
-            results[index] = outcome
-            if on_done is not None:
-                on_done(index, outcome)
+                results[index] = outcome
+                if on_done is not None:
+                    on_done(index, outcome)
 
         async with asyncio.TaskGroup() as group:
-            for index, request in enumerate(items):
-                group.create_task(one(index, request))
+            for _ in range(min(concurrency, len(items))):
+                group.create_task(worker())
         return cast(list[Video | KieError], results)
 
     async def download(
