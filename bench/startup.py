@@ -249,3 +249,9 @@ def _bench_startup(section: Section, env: dict[str, str], runs: int, profile_run
             "(python -X importtime, ms by top-level package): "
             + ", ".join(f"{pkg} {ms:g}" for pkg, ms in top)
         )
+        base_top = list(baseline["packages_ms"].items())[:5]
+        section.notes.append(
+            f"the baseline itself ({baseline['total_ms']:.0f} ms of imports): "
+            + ", ".join(f"{pkg} {ms:g}" for pkg, ms in base_top)
+            + " (httpx imports its command line, hence rich and click, when they are installed)"
+        )
