@@ -229,6 +229,27 @@ class CallbackError(KieError):
     """A callback request was refused: bad signature, stale timestamp or unreadable body."""
 
 
+class AmbiguousServerError(AmbiguousCreateError, ServerError):
+    """A create request was answered with a server error (5xx, 408).
+
+    Both things are true: KIE reported a server error, so this is a :class:`ServerError`, and
+    the error does not say whether the task was created first, so it is an
+    :class:`AmbiguousCreateError` and is never re-sent by kie.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        http_status: int | None = None,
+        path: str | None = None,
+    ) -> None:
+        ApiError.__init__(
+            self, message, code=code, retryable=False, http_status=http_status, path=path
+        )
+
+
 #: Envelope code (or HTTP status) to the error class that represents it.
 CODE_TO_ERROR: dict[int, type[ApiError]] = {
     400: BadRequestError,

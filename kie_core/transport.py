@@ -29,9 +29,11 @@ from kie_core import __version__
 from kie_core.calls import EndpointCall
 from kie_core.errors import (
     AmbiguousCreateError,
+    AmbiguousServerError,
     ApiError,
     KieError,
     MalformedResponseError,
+    ServerError,
     TransportError,
     error_for_code,
 )
@@ -381,6 +383,17 @@ def ambiguous_create_error(
     have been charged, so it is reported instead of being sent again.
     """
     code: int | None = None
+    if isinstance(cause, ServerError):
+        return AmbiguousServerError(
+            redact(
+                f"{path}: the create request got a server error that does not tell whether the "
+                f"task was created ({cause}); the task may exist and may have been charged, so "
+                "it was not sent again"
+            ),
+            code=cause.code,
+            http_status=cause.http_status,
+            path=cause.path,
+        )
     if isinstance(cause, MalformedResponseError):
         what = f"its answer could not be read: {cause}"
     elif isinstance(cause, KieError):

@@ -134,6 +134,9 @@ def test_a_server_error_on_create_is_ambiguous_and_not_resent(
         client.submit(REQUEST)
     assert create_attempts(kie) == 1
     assert isinstance(caught.value.__cause__, ServerError)
+    # KIE's server error is still visible as one: callers catching ServerError see it too.
+    assert isinstance(caught.value, ServerError)
+    assert not caught.value.retryable
     assert caught.value.code == code
     assert "not sent again" in str(caught.value)
 
