@@ -182,6 +182,18 @@ def _open_journal(journal: Journal | bool | None) -> tuple[Journal | None, bool]
 # --- the shared implementation ------------------------------------------------------------
 
 
+def default_upload_base_url(base_url: str) -> str:
+    """Return the upload host to use when none is configured.
+
+    KIE.ai's uploads live on their own host. A client pointed at another API base URL (the
+    emulator, a proxy) keeps its uploads there too rather than sending files to the real
+    upload host behind the user's back.
+    """
+    if base_url.rstrip("/") == DEFAULT_BASE_URL:
+        return DEFAULT_UPLOAD_BASE_URL
+    return base_url
+
+
 class _ClientCore:
     """Configuration and every flow; the sync and async clients only drive the flows."""
 
@@ -202,9 +214,12 @@ class _ClientCore:
         raw_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
         self._key = ApiKey(raw_key) if raw_key and raw_key.strip() else None
         try:
+            chosen_base = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
             self._endpoints = Endpoints(
-                base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL,
-                upload_base_url or os.environ.get(UPLOAD_BASE_URL_ENV) or DEFAULT_UPLOAD_BASE_URL,
+                chosen_base,
+                upload_base_url
+                or os.environ.get(UPLOAD_BASE_URL_ENV)
+                or default_upload_base_url(chosen_base),
             )
             self._timeout = make_timeout(timeout)
         except ValueError as exc:
