@@ -9,7 +9,7 @@ from typing import Any
 
 from kie_core.calls import EndpointCall
 from kie_core.errors import MalformedResponseError
-from kie_core.status import CallbackEvent, TaskStatus
+from kie_core.status import CallbackEvent, TaskState, TaskStatus
 
 
 class TaskFamily(ABC):
@@ -139,3 +139,46 @@ def float_or_none(value: Any) -> float | None:
         except ValueError:
             return None
     return None
+
+
+def coded_callback(
+    family: str,
+    envelope: Mapping[str, Any],
+    task_id: str,
+    codes: Mapping[int, TaskState],
+    *,
+    label: str | None = None,
+    **fields: Any,
+) -> CallbackEvent:
+    """Build the event of a callback whose envelope ``code`` decides the outcome.
+
+    Dedicated families (Veo, Runway, Aleph, Luma) send ``{code, msg, data}`` where ``code`` 200
+    means success and the documented error codes mean failure. ``codes`` maps each documented
+    code to its state; ``fields`` are the other :class:`TaskStatus` fields read from the body
+    (result URLs, thumbnails...). On failure ``msg`` becomes the fail message. ``family`` is
+    the family's name; ``label`` how error messages name it (default: the name).
+
+    Raises:
+        MalformedResponseError: a ``code`` that is not in ``codes``.
+    """
+    raw_code = envelope.get("code")
+    code = int_or_none(raw_code)
+    state = codes.get(code) if code is not None else None
+    if code is None or state is None:
+        known = ", ".join(str(known) for known in codes)
+        raise MalformedResponseError(
+            f"{label or family} callback has code {raw_code!r}; known codes are {known}",
+            task_id=task_id,
+        )
+    message = text_or_none(envelope.get("msg"))
+    failed = state is TaskState.FAILED
+    status = TaskStatus(
+        task_id=task_id,
+        state=state,
+        raw_state=f"code={code}",
+        fail_code=str(code) if failed else None,
+        fail_message=message if failed else None,
+        raw=dict(envelope),
+        **fields,
+    )
+    return CallbackEvent(task_id=task_id, family=family, status=status, code=code, message=message)

@@ -8,6 +8,7 @@ from kie_core.calls import EndpointCall
 from kie_core.errors import MalformedResponseError
 from kie_core.families.base import (
     TaskFamily,
+    coded_callback,
     int_or_none,
     json_object,
     require_mapping,
@@ -95,27 +96,13 @@ class LumaFamily(TaskFamily):
         task_id = text_or_none(data.get("taskId"))
         if task_id is None:
             raise MalformedResponseError("Luma callback has no data.taskId")
-        raw_code = envelope.get("code")
-        code = int_or_none(raw_code)
-        state = LUMA_CALLBACK_CODES.get(code) if code is not None else None
-        if state is None:
-            raise MalformedResponseError(
-                f"Luma callback has code {raw_code!r}; known codes are 200 and 500",
-                task_id=task_id,
-            )
-        message = text_or_none(envelope.get("msg"))
-        failed = state is TaskState.FAILED
-        status = TaskStatus(
-            task_id=task_id,
-            state=state,
-            raw_state=f"code={code}",
+        return coded_callback(
+            self.name,
+            envelope,
+            task_id,
+            LUMA_CALLBACK_CODES,
+            label="Luma",
             result_urls=url_list(data.get("resultUrls")),
-            fail_code=str(code) if failed else None,
-            fail_message=message if failed else None,
-            raw=dict(envelope),
-        )
-        return CallbackEvent(
-            task_id=task_id, family=self.name, status=status, code=code, message=message
         )
 
 

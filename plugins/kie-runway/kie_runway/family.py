@@ -12,6 +12,7 @@ from kie_core.calls import EndpointCall
 from kie_core.errors import MalformedResponseError
 from kie_core.families.base import (
     TaskFamily,
+    coded_callback,
     int_or_none,
     json_object,
     require_mapping,
@@ -93,28 +94,14 @@ class RunwayFamily(TaskFamily):
         task_id = text_or_none(data.get("task_id"))
         if task_id is None:
             raise MalformedResponseError("Runway callback has no data.task_id")
-        raw_code = envelope.get("code")
-        code = int_or_none(raw_code)
-        state = RUNWAY_CALLBACK_CODES.get(code) if code is not None else None
-        if state is None:
-            raise MalformedResponseError(
-                f"Runway callback has code {raw_code!r}; known codes are 200, 400, 500",
-                task_id=task_id,
-            )
-        message = text_or_none(envelope.get("msg"))
-        failed = state is TaskState.FAILED
-        status = TaskStatus(
-            task_id=task_id,
-            state=state,
-            raw_state=f"code={code}",
+        return coded_callback(
+            self.name,
+            envelope,
+            task_id,
+            RUNWAY_CALLBACK_CODES,
+            label="Runway",
             result_urls=url_list(data.get("video_url")),
             thumbnail_urls=url_list(data.get("image_url")),
-            fail_code=str(code) if failed else None,
-            fail_message=message if failed else None,
-            raw=dict(envelope),
-        )
-        return CallbackEvent(
-            task_id=task_id, family=self.name, status=status, code=code, message=message
         )
 
 

@@ -15,6 +15,7 @@ from kie_core.calls import EndpointCall
 from kie_core.errors import MalformedResponseError
 from kie_core.families.base import (
     TaskFamily,
+    coded_callback,
     int_or_none,
     json_object,
     require_mapping,
@@ -110,36 +111,21 @@ class VeoFamily(TaskFamily):
         task_id = text_or_none(data.get("taskId")) or text_or_none(data.get("task_id"))
         if task_id is None:
             raise MalformedResponseError("Veo callback has no data.taskId or data.task_id")
-        raw_code = envelope.get("code")
-        code = int_or_none(raw_code)
-        state = VEO_CALLBACK_CODES.get(code) if code is not None else None
-        if state is None:
-            raise MalformedResponseError(
-                f"Veo callback has code {raw_code!r}; known codes are "
-                + ", ".join(str(known) for known in VEO_CALLBACK_CODES),
-                task_id=task_id,
-            )
-        message = text_or_none(envelope.get("msg"))
         info: Mapping[str, Any] = json_object(data.get("info"), "Veo callback info")
         urls = _merge_urls(
             url_list(info.get("fullResultUrls")),
             url_list(info.get("resultUrls")),
             url_list(data.get("result_urls")),
         )
-        failed = state is TaskState.FAILED
-        status = TaskStatus(
-            task_id=task_id,
-            state=state,
-            raw_state=f"code={code}",
+        return coded_callback(
+            self.name,
+            envelope,
+            task_id,
+            VEO_CALLBACK_CODES,
+            label="Veo",
             result_urls=urls,
             origin_urls=url_list(info.get("originUrls")),
             thumbnail_urls=url_list(info.get("imageUrls")) or url_list(data.get("image_urls")),
-            fail_code=str(code) if failed else None,
-            fail_message=message if failed else None,
-            raw=dict(envelope),
-        )
-        return CallbackEvent(
-            task_id=task_id, family=self.name, status=status, code=code, message=message
         )
 
 
