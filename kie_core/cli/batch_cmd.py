@@ -66,7 +66,7 @@ def batch(
     ],
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-c", min=1, max=100, help="Tasks in flight at once.")
-    ] = 8,
+    ] = 20,
     output_dir: OutputDirOption = Path(),
     dry_run: Annotated[
         bool,
