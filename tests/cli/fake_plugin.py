@@ -15,6 +15,7 @@ from kie_core.families.market import MarketModel
 from kie_core.hookspecs import hookimpl
 from kie_core.models import Mode, ModelSpec, PriceRow, Variant, VideoModel
 from kie_core.request import InputKind
+from tests.kling_turbo import prices, turbo_modes
 
 T, F, L = InputKind.TEXT, InputKind.FIRST_FRAME, InputKind.LAST_FRAME
 
@@ -25,13 +26,6 @@ PLUGIN_NAME = "clitest"
 class KlingOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cfg_scale: float | None = Field(default=None, ge=0, le=1)
-
-
-def _prices(short: float, long: float) -> tuple[PriceRow, ...]:
-    return (
-        PriceRow(credits=short, when={"duration": 5}),
-        PriceRow(credits=long, when={"duration": 10}),
-    )
 
 
 TURBO = MarketModel(
@@ -46,27 +40,7 @@ TURBO = MarketModel(
         variants=(
             Variant(
                 name="pro",
-                modes=(
-                    Mode(
-                        name="text-to-video",
-                        kie_model="kling/v2-5-turbo-text-to-video-pro",
-                        requires=frozenset({T}),
-                        durations=(5, 10),
-                        default_duration=5,
-                        aspect_ratios=("16:9", "9:16", "1:1"),
-                        default_aspect_ratio="16:9",
-                        prices=_prices(42, 84),
-                    ),
-                    Mode(
-                        name="image-to-video",
-                        kie_model="kling/v2-5-turbo-image-to-video-pro",
-                        requires=frozenset({T, F}),
-                        accepts=frozenset({L}),
-                        durations=(5, 10),
-                        default_duration=5,
-                        prices=_prices(42, 84),
-                    ),
-                ),
+                modes=turbo_modes(),
             ),
         ),
     )
@@ -91,7 +65,7 @@ IMAGE_ONLY = MarketModel(
                         accepts=frozenset({L}),
                         durations=(5, 10),
                         default_duration=5,
-                        prices=_prices(50, 100),
+                        prices=prices(50, 100),
                     ),
                 ),
             ),

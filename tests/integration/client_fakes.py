@@ -17,9 +17,10 @@ import httpx
 
 from kie_core.families.market import MarketModel
 from kie_core.hookspecs import hookimpl
-from kie_core.models import Mode, ModelSpec, PriceRow, Variant
+from kie_core.models import Mode, ModelSpec, Variant
 from kie_core.registry import Registry
 from kie_core.request import InputKind
+from tests.kling_turbo import turbo_modes
 
 #: A recognizable API key; tests assert it never shows up anywhere.
 KEY = "kie-SECRET-5f1e9a7c3b2d4e6f"
@@ -30,8 +31,6 @@ FILES = "https://tempfile.kie.test"
 
 T, F, L = InputKind.TEXT, InputKind.FIRST_FRAME, InputKind.LAST_FRAME
 
-PRICES = (PriceRow(credits=42, when={"duration": 5}), PriceRow(credits=84, when={"duration": 10}))
-
 KLING_TURBO = ModelSpec(
     name="kling-2.5-turbo",
     title="Kling 2.5 Turbo (test copy)",
@@ -41,27 +40,7 @@ KLING_TURBO = ModelSpec(
     variants=(
         Variant(
             name="pro",
-            modes=(
-                Mode(
-                    name="text-to-video",
-                    kie_model="kling/v2-5-turbo-text-to-video-pro",
-                    requires=frozenset({T}),
-                    durations=(5, 10),
-                    default_duration=5,
-                    aspect_ratios=("16:9", "9:16", "1:1"),
-                    default_aspect_ratio="16:9",
-                    prices=PRICES,
-                ),
-                Mode(
-                    name="image-to-video",
-                    kie_model="kling/v2-5-turbo-image-to-video-pro",
-                    requires=frozenset({T, F}),
-                    accepts=frozenset({L}),
-                    durations=(5, 10),
-                    default_duration=5,
-                    prices=PRICES,
-                ),
-            ),
+            modes=turbo_modes(),
         ),
     ),
 )

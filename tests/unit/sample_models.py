@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kie_core.families.market import MarketModel
 from kie_core.models import Forbidden, Mode, ModelSpec, PriceRow, Variant
 from kie_core.request import InputKind
+from tests.kling_turbo import turbo_modes
 
 T, F, L, R = InputKind.TEXT, InputKind.FIRST_FRAME, InputKind.LAST_FRAME, InputKind.REFERENCE_IMAGES
 
@@ -15,8 +16,6 @@ class TurboOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cfg_scale: float | None = Field(default=None, ge=0, le=1)
 
-
-PRICES = (PriceRow(credits=42, when={"duration": 5}), PriceRow(credits=84, when={"duration": 10}))
 
 TURBO = ModelSpec(
     name="test-turbo",
@@ -29,27 +28,7 @@ TURBO = ModelSpec(
     variants=(
         Variant(
             name="pro",
-            modes=(
-                Mode(
-                    name="text-to-video",
-                    kie_model="kling/v2-5-turbo-text-to-video-pro",
-                    requires=frozenset({T}),
-                    durations=(5, 10),
-                    default_duration=5,
-                    aspect_ratios=("16:9", "9:16", "1:1"),
-                    default_aspect_ratio="16:9",
-                    prices=PRICES,
-                ),
-                Mode(
-                    name="image-to-video",
-                    kie_model="kling/v2-5-turbo-image-to-video-pro",
-                    requires=frozenset({T, F}),
-                    accepts=frozenset({L}),
-                    durations=(5, 10),
-                    default_duration=5,
-                    prices=PRICES,
-                ),
-            ),
+            modes=turbo_modes(),
         ),
         Variant(
             name="hd",
