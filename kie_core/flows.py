@@ -540,7 +540,13 @@ class _ClientCore:
             estimated_credits=entry.estimated_credits,
         )
         self._require_key()
-        journal.mark_resent(entry.id)
+        if not journal.mark_resent(entry.id):
+            raise InvalidRequestError(
+                f"journal entry #{entry_id} is no longer ambiguous: another process re-sent "
+                "or resolved it meanwhile, so it was not sent again",
+                field="entry_id",
+                value=entry_id,
+            )
         return (yield from self._create_flow(call, task, entry.fingerprint))
 
     def _create_flow(

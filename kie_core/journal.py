@@ -453,23 +453,29 @@ class Journal:
         """Record that the request was sent but its answer was lost (state AMBIGUOUS)."""
         self._move_entry(entry_id, JournalState.AMBIGUOUS, error=redact(error))
 
-    def mark_resent(self, entry_id: int) -> None:
+    def mark_resent(self, entry_id: int) -> bool:
         """Close an AMBIGUOUS entry the user chose to send again (state REJECTED, with a note).
 
         The new send gets its own entry; this one stays in the journal as a record of the
-        possibly paid first attempt.
+        possibly paid first attempt. The check and the move happen in one write transaction,
+        so of several processes re-sending the same entry only one is told to go ahead.
+
+        Returns:
+            True when this call closed the entry; False when it was not AMBIGUOUS (unknown,
+            already re-sent by someone else, or never ambiguous): do not send it then.
         """
         note = "re-sent by the user; this first attempt may or may not have created a task"
         with self._write() as conn:
             row = conn.execute(
                 "SELECT state, error FROM entries WHERE id = ?", (entry_id,)
             ).fetchone()
-            if row is None:
-                return
+            if row is None or JournalState(row["state"]) is not JournalState.AMBIGUOUS:
+                return False
             error = f"{row['error']}; {note}" if row["error"] else note
             self._apply(
-                conn, entry_id, JournalState(row["state"]), JournalState.REJECTED, {"error": error}
+                conn, entry_id, JournalState.AMBIGUOUS, JournalState.REJECTED, {"error": error}
             )
+            return True
 
     def record_status(self, task_id: str, status: TaskStatus) -> None:
         """Record a status reading: RUNNING, SUCCEEDED (with result URLs) or FAILED (with why).

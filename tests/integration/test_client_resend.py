@@ -250,3 +250,22 @@ def test_resend_needs_an_api_key_before_touching_the_journal(
         client.resend(old.id)
     assert journal.entries() == [old]
     assert len(kie.creates) == 1
+
+
+def test_an_entry_another_process_resent_meanwhile_is_not_sent_again(
+    kie: FakeKie, clock: FakeTime, journal: Journal
+) -> None:
+    old = lost_create(kie, clock, journal)
+    with client_for(kie, clock, journal) as client:
+        # Another process closes the entry between this client's read and its own claim.
+        real_get = journal.get_entry
+
+        def read_then_lose_the_race(entry_id: int) -> JournalEntry | None:
+            found = real_get(entry_id)
+            assert journal.mark_resent(entry_id) is True
+            return found
+
+        journal.get_entry = read_then_lose_the_race  # type: ignore[method-assign]
+        with pytest.raises(InvalidRequestError, match="no longer ambiguous"):
+            client.resend(old.id)
+    assert len(kie.creates) == 1  # only the original, lost create

@@ -292,7 +292,7 @@ def test_rejected_and_ambiguous(journal: Journal) -> None:
     lost = begin(journal, fp="l")
     journal.ambiguous(lost, "read timeout after the request was sent")
     assert journal.get_entry(lost).state is JournalState.AMBIGUOUS  # type: ignore[union-attr]
-    journal.mark_resent(lost)
+    assert journal.mark_resent(lost) is True
     entry = journal.get_entry(lost)
     assert entry is not None
     assert entry.state is JournalState.REJECTED
@@ -303,8 +303,22 @@ def test_rejected_and_ambiguous(journal: Journal) -> None:
 def test_mark_resent_does_not_touch_a_created_entry(journal: Journal) -> None:
     entry_id = begin(journal)
     journal.created(entry_id, handle_for("t"))
-    journal.mark_resent(entry_id)
+    assert journal.mark_resent(entry_id) is False
     assert journal.get_entry(entry_id).state is JournalState.CREATED  # type: ignore[union-attr]
+
+
+def test_only_one_of_two_journals_may_resend_an_entry(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite3"
+    first, second = Journal(path), Journal(path)
+    try:
+        entry_id = begin(first)
+        first.ambiguous(entry_id, "lost")
+        outcomes = [first.mark_resent(entry_id), second.mark_resent(entry_id)]
+        assert outcomes == [True, False]
+        assert second.get_entry(entry_id).state is JournalState.REJECTED  # type: ignore[union-attr]
+    finally:
+        first.close()
+        second.close()
 
 
 def test_ambiguous_entry_whose_task_is_found_later_can_be_created(journal: Journal) -> None:
@@ -320,7 +334,7 @@ def test_ambiguous_entry_whose_task_is_found_later_can_be_created(journal: Journ
 def test_updates_for_unknown_ids_are_harmless(journal: Journal) -> None:
     journal.created(999, handle_for("x"))
     journal.rejected(999, "x")
-    journal.mark_resent(999)
+    assert journal.mark_resent(999) is False
     journal.record_status("nobody", status("nobody", TaskState.SUCCEEDED))
     journal.downloaded("nobody", "/x", "00" * 32, 1)
     assert journal.entries() == []
