@@ -53,6 +53,9 @@ BUSY_TIMEOUT_MS = 30_000
 #: A SUBMITTING row older than this belongs to a process that died while sending.
 STALE_SUBMITTING = timedelta(minutes=1)
 
+#: How long KIE keeps generated media: an identical request older than this is not followed.
+RESULT_RETENTION = timedelta(days=14)
+
 #: Top-level create-body fields that say where to report, not what to generate.
 CALLBACK_FIELDS = ("callBackUrl", "progressCallBackUrl")
 
@@ -560,12 +563,18 @@ class Journal:
         Active means SUBMITTING, CREATED, RUNNING, SUCCEEDED (not yet downloaded) or AMBIGUOUS.
         The caller follows a CREATED/RUNNING/SUCCEEDED task instead of paying for a second one,
         and refuses to send again while an identical request is SUBMITTING or AMBIGUOUS.
+        Entries older than KIE's 14-day retention are not active: their results are gone.
         """
         marks = ", ".join("?" for _ in _ACTIVE_STATES)
         rows = self._read(
             f"SELECT * FROM entries WHERE fingerprint = ? AND base_url = ?"
-            f" AND state IN ({marks}) ORDER BY id DESC LIMIT 1",
-            (fingerprint, _normalize_base_url(base_url), *(s.value for s in _ACTIVE_STATES)),
+            f" AND state IN ({marks}) AND created_at >= ? ORDER BY id DESC LIMIT 1",
+            (
+                fingerprint,
+                _normalize_base_url(base_url),
+                *(s.value for s in _ACTIVE_STATES),
+                _stamp(_now() - RESULT_RETENTION),
+            ),
         )
         return _entry(rows[0]) if rows else None
 

@@ -632,3 +632,18 @@ def test_entries_round_trip(
         assert entry.size == size
         assert same_handle(entry.handle(), handle)
         assert JournalEntry.model_validate_json(entry.model_dump_json()) == entry
+
+
+def test_find_active_ignores_requests_older_than_kies_retention(journal: Journal) -> None:
+    entry_id = begin(journal, fp="old")
+    journal.created(entry_id, handle_for("t-old"))
+    assert journal.find_active("old", BASE_URL) is not None
+    # Fifteen days later KIE has deleted the result: an identical request is a new task.
+    moment = datetime.now(UTC) - timedelta(days=15)
+    old = moment.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    assert journal.path is not None
+    conn = sqlite3.connect(journal.path)
+    with conn:
+        conn.execute("UPDATE entries SET created_at = ? WHERE id = ?", (old, entry_id))
+    conn.close()
+    assert journal.find_active("old", BASE_URL) is None
