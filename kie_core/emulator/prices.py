@@ -35,6 +35,24 @@ AVATAR_BILLED_SECONDS = 15
 """The avatar length is set by the audio, which the emulator cannot measure: bill the 15 s cap."""
 
 # (duration, resolution) -> credits
+_WAN_25: dict[tuple[str, str], float] = {
+    ("5", "720p"): 60,
+    ("10", "720p"): 120,
+    ("5", "1080p"): 100,
+    ("10", "1080p"): 200,
+}
+"""Wan 2.5, text and image to video alike."""
+
+_BYTEDANCE_V1: dict[tuple[str, str], float] = {
+    ("5", "480p"): 14,
+    ("5", "720p"): 30,
+    ("5", "1080p"): 70,
+    ("10", "480p"): 28,
+    ("10", "720p"): 60,
+    ("10", "1080p"): 140,
+}
+"""Seedance V1 pro (text and image to video) and lite text to video."""
+
 _BY_DURATION_RESOLUTION: dict[str, dict[tuple[str, str], float]] = {
     # 6 s at 768P is not in the crawl; the 6 s 768P figure of the text-to-video tier is used.
     "hailuo/02-image-to-video-standard": {
@@ -53,43 +71,12 @@ _BY_DURATION_RESOLUTION: dict[str, dict[tuple[str, str], float]] = {
         ("10", "768P"): 90,
         ("6", "1080P"): 80,
     },
-    "wan/2-5-text-to-video": {
-        ("5", "720p"): 60,
-        ("10", "720p"): 120,
-        ("5", "1080p"): 100,
-        ("10", "1080p"): 200,
-    },
-    "wan/2-5-image-to-video": {
-        ("5", "720p"): 60,
-        ("10", "720p"): 120,
-        ("5", "1080p"): 100,
-        ("10", "1080p"): 200,
-    },
-    "bytedance/v1-pro-text-to-video": {
-        ("5", "480p"): 14,
-        ("5", "720p"): 30,
-        ("5", "1080p"): 70,
-        ("10", "480p"): 28,
-        ("10", "720p"): 60,
-        ("10", "1080p"): 140,
-    },
-    "bytedance/v1-pro-image-to-video": {
-        ("5", "480p"): 14,
-        ("5", "720p"): 30,
-        ("5", "1080p"): 70,
-        ("10", "480p"): 28,
-        ("10", "720p"): 60,
-        ("10", "1080p"): 140,
-    },
+    "wan/2-5-text-to-video": _WAN_25,
+    "wan/2-5-image-to-video": _WAN_25,
+    "bytedance/v1-pro-text-to-video": _BYTEDANCE_V1,
+    "bytedance/v1-pro-image-to-video": _BYTEDANCE_V1,
     # Only the 5 s rows were crawled; 10 s is taken as twice the 5 s price.
-    "bytedance/v1-lite-text-to-video": {
-        ("5", "480p"): 14,
-        ("5", "720p"): 30,
-        ("5", "1080p"): 70,
-        ("10", "480p"): 28,
-        ("10", "720p"): 60,
-        ("10", "1080p"): 140,
-    },
+    "bytedance/v1-lite-text-to-video": _BYTEDANCE_V1,
     "bytedance/v1-lite-image-to-video": {
         ("5", "480p"): 10,
         ("5", "720p"): 22.5,
