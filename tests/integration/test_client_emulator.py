@@ -28,12 +28,6 @@ SAMPLE_PNG = Path(__file__).parents[2] / "kie_core" / "emulator" / "data" / "sam
 REQUEST = VideoRequest(model="kling-2.5-turbo", prompt="a fox runs through snow", duration=5)
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("KIE_API_KEY", "KIE_BASE_URL", "KIE_UPLOAD_BASE_URL", "KIE_JOURNAL"):
-        monkeypatch.delenv(name, raising=False)
-
-
 def settings(kie_emulator: EmulatorHandle, **extra: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "base_url": kie_emulator.base_url,

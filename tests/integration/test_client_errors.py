@@ -44,20 +44,9 @@ NOT_TAKEN_CODES = [429, 455]
 SERVER_CODES = sorted(code for code, cls in CODE_TO_ERROR.items() if cls is ServerError)
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("KIE_API_KEY", "KIE_BASE_URL", "KIE_UPLOAD_BASE_URL", "KIE_JOURNAL"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def kie() -> FakeKie:
     return FakeKie(steps=("success",))
-
-
-@pytest.fixture
-def clock() -> FakeTime:
-    return FakeTime()
 
 
 def settings(kie: FakeKie, clock: FakeTime, **extra: Any) -> dict[str, Any]:

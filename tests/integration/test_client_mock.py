@@ -33,22 +33,6 @@ from .client_fakes import API, FILES, KEY, UPLOAD, FakeKie, FakeTime, make_regis
 REQUEST = VideoRequest(model="kling-2.5-turbo", prompt="a fox runs through snow", duration=10)
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("KIE_API_KEY", "KIE_BASE_URL", "KIE_UPLOAD_BASE_URL", "KIE_JOURNAL"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def kie() -> FakeKie:
-    return FakeKie()
-
-
-@pytest.fixture
-def clock() -> FakeTime:
-    return FakeTime()
-
-
 def options(kie: FakeKie, clock: FakeTime, **extra: Any) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "base_url": API,

@@ -27,27 +27,11 @@ CREATE = "/api/v1/jobs/createTask"
 REQUEST = VideoRequest(model="kling-2.5-turbo", prompt="a fox runs through snow")
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("KIE_API_KEY", "KIE_BASE_URL", "KIE_UPLOAD_BASE_URL", "KIE_JOURNAL"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def journal() -> Iterator[Journal]:
     journal = Journal(":memory:")
     yield journal
     journal.close()
-
-
-@pytest.fixture
-def kie() -> FakeKie:
-    return FakeKie()
-
-
-@pytest.fixture
-def clock() -> FakeTime:
-    return FakeTime()
 
 
 def settings(
