@@ -11,6 +11,10 @@ implements some of the hooks below with :data:`hookimpl`::
 
 The hooks are registration-shaped: the core calls each once, when the registry loads the plugin,
 and afterwards dispatches requests through the registry, not through the plugin manager.
+
+A distribution that adds ``kie`` subcommands (the emulator, the MCP server, the gallery...)
+registers a module implementing :meth:`CommandProvider.kie_register_commands` under the
+``kie.commands`` entry point group.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    import typer
+
     from kie_core.families.base import TaskFamily
     from kie_core.models import VideoModel
 
@@ -65,4 +71,23 @@ class VideoProvider:
         normalized :class:`~kie_core.status.TaskStatus`.
 
         Returns nothing; registration happens through ``register``.
+        """
+
+
+class CommandProvider:
+    """The hook of a distribution adding ``kie`` subcommands (entry points ``kie.commands``)."""
+
+    @hookspec
+    def kie_register_commands(self, cli: typer.Typer) -> None:
+        """Add subcommands to the ``kie`` command line.
+
+        Called once per ``kie`` invocation, before the command line is parsed, with the root
+        :class:`typer.Typer` application. Add commands with ``cli.command("name")(function)`` or
+        groups with ``cli.add_typer(sub_app, name="name")``; a command registered under a name the
+        core already uses replaces the core's (the core's ``emulator`` command only says how to
+        install the emulator). Keep the module light: import heavy code inside the commands, since
+        every ``kie`` invocation, ``kie --help`` included, loads it. A module that fails to import
+        or whose hook raises is recorded (``kie plugins`` shows why) and the rest keep working.
+
+        Returns nothing; registration happens on ``cli``.
         """

@@ -186,5 +186,8 @@ app.add_typer(callbacks_cmd.app, name="callbacks")
 
 
 def main() -> None:
-    """Run the ``kie`` command (the console-script entry point)."""
+    """Run the ``kie`` command (the console-script entry point) with every installed extension."""
+    from kie_core.cli.extensions import register_command_plugins
+
+    register_command_plugins(app)
     app(prog_name="kie")
