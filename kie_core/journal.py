@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kie_core.calls import EndpointCall
 from kie_core.errors import InvalidRequestError
+from kie_core.journal_query import EntryFilter, EntryTotals, where_clause
 from kie_core.status import TaskHandle, TaskState, TaskStatus
 
 logger = logging.getLogger(__name__)
@@ -620,6 +621,47 @@ class Journal:
             ),
         )
         return [_entry(row) for row in rows]
+
+    # --- filtered views (the gallery) ---------------------------------------------------------
+
+    def page(
+        self, entry_filter: EntryFilter, *, before_id: int | None = None, limit: int = 12
+    ) -> list[JournalEntry]:
+        """Return up to ``limit`` entries matching a filter, newest first, older than ``before_id``.
+
+        A keyset page: the next page starts before the last id of this one, so every page costs
+        the same however deep it is.
+        """
+        where, params = where_clause(entry_filter)
+        if before_id is not None:
+            where, params = f"({where}) AND id < ?", [*params, before_id]
+        rows = self._read(
+            f"SELECT * FROM entries WHERE {where} ORDER BY id DESC LIMIT ?", (*params, limit)
+        )
+        return [_entry(row) for row in rows]
+
+    def totals(self, entry_filter: EntryFilter) -> EntryTotals:
+        """Return how many entries match a filter and what they were estimated and charged."""
+        where, params = where_clause(entry_filter)
+        columns = {row[1] for row in self._read("PRAGMA table_info(entries)")}
+        actual = "actual_credits" if "actual_credits" in columns else "NULL"
+        row = self._read(
+            "SELECT COUNT(*),"
+            " TOTAL(CASE WHEN state NOT IN ('rejected', 'submitting')"
+            " THEN estimated_credits END),"
+            f" TOTAL({actual}), COUNT({actual}) FROM entries WHERE {where}",
+            tuple(params),
+        )[0]
+        return EntryTotals(
+            count=int(row[0]),
+            estimated_credits=float(row[1]),
+            actual_credits=float(row[2]),
+            actual_known=int(row[3]),
+        )
+
+    def models(self) -> list[str]:
+        """Return every model name that has an entry, sorted."""
+        return [str(row[0]) for row in self._read("SELECT DISTINCT model FROM entries ORDER BY model")]
 
 
 def _entry(row: sqlite3.Row) -> JournalEntry:
