@@ -205,7 +205,10 @@ class Gallery:
         if reproduction.request is None:
             return self.error(409, f"this task cannot be generated again: {reproduction.note}")
         return self.render(
-            "again.html", view=EntryView.of(entry), values=_form_values(reproduction.request)
+            "again.html",
+            view=EntryView.of(entry),
+            values=_form_values(reproduction.request),
+            problem="",
         )
 
     async def again_preview(self, request: Request) -> Response:

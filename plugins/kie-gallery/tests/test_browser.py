@@ -1,0 +1,190 @@
+"""The gallery in a real browser (Debian's chromium, headless) over a journal filled by the emulator."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from kie_core.request import VideoRequest
+
+from .conftest import FAILED_PROMPT, IMAGES, RUNS, Filled, RunningGallery
+
+pytestmark = pytest.mark.browser
+
+#: A video element has its current frame (HAVE_CURRENT_DATA) and a known length.
+PLAYABLE = "v => v.readyState >= 2 && v.duration > 0"
+
+
+def _cards(page: Any) -> list[str]:
+    return [text.strip() for text in page.locator("article.card h2").all_inner_texts()]
+
+
+def _charges(filled: Filled) -> int:
+    return sum(1 for entry in filled.emulator.ledger if entry.kind == "charge")
+
+
+def test_the_grid_shows_every_task_newest_first(
+    gallery: RunningGallery, filled: Filled, page: Any
+) -> None:
+    page.goto(gallery.url + "/")
+    prompts = [prompt for _, prompt, _, _ in RUNS]
+    assert _cards(page) == [FAILED_PROMPT, *reversed(prompts)]
+    assert page.locator("article.card video").count() == len(RUNS)
+    failed = page.locator("article.card.state-failed")
+    assert failed.locator(".badge").inner_text() == "failed"
+    first = page.locator("#card-1")
+    assert "kling-2.5-turbo" in first.inner_text()
+    assert "5 s" in first.inner_text() and "16:9" in first.inner_text()
+    totals = page.locator("#totals").inner_text()
+    assert totals.startswith("4 tasks")
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    for video in page.locator("video").all():
+        video.evaluate("v => v.readyState >= 2 || new Promise(r => v.onloadeddata = r)")
+    page.screenshot(path=str(IMAGES / "gallery-grid.png"), full_page=True)
+
+
+def test_a_video_plays_inline_and_seeks_through_range_requests(
+    gallery: RunningGallery, page: Any
+) -> None:
+    media: list[Any] = []
+    page.on("response", lambda r: media.append(r) if "/media/" in r.url else None)
+    page.goto(gallery.url + "/tasks/1")
+    video = page.locator("video")
+    video.evaluate(f"v => ({PLAYABLE})(v) || new Promise(r => v.onloadeddata = r)")
+    assert video.evaluate(PLAYABLE)
+    duration = video.evaluate("v => v.duration")
+    assert duration > 0
+    # Only a server that answers Range requests gets a seekable range over the whole video.
+    assert video.evaluate("v => v.seekable.length === 1 && v.seekable.end(0) === v.duration")
+    landed = video.evaluate(
+        "v => new Promise(r => { v.onseeked = () => r(v.currentTime); "
+        "v.currentTime = v.duration / 2; })"
+    )
+    assert landed == pytest.approx(duration / 2, abs=0.1)
+    ranged = [r for r in media if r.request.headers.get("range")]
+    assert ranged, "the video element sent no Range request"
+    assert all(r.status == 206 for r in ranged)
+    assert ranged[0].headers["content-range"].startswith("bytes 0-")
+
+
+def test_filters_and_search_narrow_the_grid(gallery: RunningGallery, page: Any) -> None:
+    page.goto(gallery.url + "/")
+    page.select_option("select[name=model]", "veo-3.1-fast")
+    page.click("form.filters button[type=submit]")
+    assert _cards(page) == ["a paper boat drifts down a rainy street"]
+    page.goto(gallery.url + "/")
+    page.fill("input[name=q]", "LIGHTHOUSE")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=LIGHTHOUSE**")
+    assert _cards(page) == ["a lighthouse beam sweeps over a stormy sea"]
+    page.goto(gallery.url + "/?state=failed")
+    assert _cards(page) == [FAILED_PROMPT]
+    assert page.locator("#totals").inner_text().startswith("1 task match")
+    page.goto(gallery.url + "/?day=2001-01-01")
+    assert _cards(page) == []
+    assert "No tasks match" in page.inner_text("main")
+
+
+def test_the_task_page_shows_the_failure_payload_and_command(
+    gallery: RunningGallery, page: Any
+) -> None:
+    page.goto(gallery.url + "/tasks/4")
+    assert page.locator("#failure").inner_text().startswith("Failure reason:")
+    page.goto(gallery.url + "/tasks/1")
+    command = page.locator("#command").inner_text()
+    assert command == (
+        "kie generate kling-2.5-turbo 'a red fox runs through fresh snow at dawn' "
+        "--duration 5 --aspect-ratio 16:9"
+    )
+    assert '"prompt": "a red fox runs through fresh snow at dawn"' in page.inner_text(".payload")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.click("button.copy")
+    assert page.locator("button.copy").inner_text() == "Copied"
+    page.locator("video").evaluate("v => v.readyState >= 2 || new Promise(r => v.onloadeddata = r)")
+    page.screenshot(path=str(IMAGES / "gallery-task.png"), full_page=True)
+
+
+def test_confirm_and_generate_creates_one_task_that_turns_playable_without_reload(
+    gallery: RunningGallery, filled: Filled, page: Any
+) -> None:
+    charges = _charges(filled)
+    kling = "kling/v2-5-turbo-text-to-video-pro"
+    created = filled.emulator.create_count(kling)
+    filled.emulator.configure(task_seconds=2.0)
+    page.goto(gallery.url + "/tasks/1")
+    page.click("text=Generate again with edits")
+    page.fill("textarea[name=prompt]", "a red fox runs through fresh snow at dusk")
+    page.click("text=Check and estimate")
+    assert page.locator("#estimate").inner_text() == "Estimated cost: 42 credits"
+    assert _charges(filled) == charges, "nothing may be sent before the confirmation"
+    # A double click on the confirmation still creates one task.
+    page.dblclick("#confirm")
+    page.wait_for_url("**/tasks/5")
+    page.evaluate("window.sameDocument = true")
+    assert page.locator("#live .placeholder").count() == 1
+    video = page.locator("#live video")
+    video.wait_for(timeout=30_000)
+    video.evaluate("v => v.readyState >= 2 || new Promise(r => v.onloadeddata = r)")
+    assert video.evaluate(PLAYABLE)
+    assert page.evaluate("window.sameDocument === true"), "the page was reloaded"
+    assert _charges(filled) == charges + 1
+    assert filled.emulator.create_count(kling) == created + 1
+    entry = filled.journal.get_entry(5)
+    assert entry is not None and entry.payload["input"]["prompt"].endswith("at dusk")
+
+
+def test_a_running_task_in_the_grid_turns_into_a_video_without_reload(
+    gallery: RunningGallery, filled: Filled, page: Any
+) -> None:
+    filled.emulator.configure(task_seconds=1.5)
+    client = filled.client()
+    handle = client.submit(VideoRequest(model="veo-3.1-fast", prompt="a kite over the dunes"))
+    page.goto(gallery.url + "/")
+    page.evaluate("window.sameDocument = true")
+    card = page.locator("#card-5")
+    assert card.get_attribute("data-live") == "/fragments/card/5"
+
+    def finish() -> None:
+        with client:
+            client.download(client.wait(handle), filled.videos)
+
+    worker = threading.Thread(target=finish)
+    worker.start()
+    page.locator("#card-5 video").wait_for(timeout=30_000)
+    worker.join()
+    playable = page.locator("#card-5 video")
+    playable.evaluate("v => v.readyState >= 2 || new Promise(r => v.onloadeddata = r)")
+    assert playable.evaluate(PLAYABLE)
+    assert page.evaluate("window.sameDocument === true")
+    assert page.locator("#card-5").get_attribute("data-live") is None
+
+
+def test_the_grid_is_usable_at_phone_width_and_by_keyboard(
+    gallery: RunningGallery, page: Any
+) -> None:
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(gallery.url + "/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "brand"
+    page.focus("#card-1 h2 a")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/tasks/1")
+
+
+def test_the_pages_read_without_javascript(
+    gallery: RunningGallery, browser: Any
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(gallery.url + "/?q=paper")
+        assert _cards(page) == ["a paper boat drifts down a rainy street"]
+        page.click("#card-2 h2 a")
+        assert "kie generate veo-3.1-fast" in page.inner_text("#command")
+    finally:
+        context.close()
