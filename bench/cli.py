@@ -25,6 +25,8 @@ class Sizes:
     scale_tasks: tuple[int, ...]
     download_mb: tuple[int, ...]
     download_repeats: int
+    gallery_tasks: int = 10_000
+    gallery_runs: int = 30
 
 
 FULL = Sizes(
@@ -46,6 +48,8 @@ QUICK = Sizes(
     scale_tasks=(200, 2_000),
     download_mb=(5, 50),
     download_repeats=2,
+    gallery_tasks=2_000,
+    gallery_runs=10,
 )
 """A fast check (about a minute): the same benchmarks at smaller sizes."""
 
@@ -89,12 +93,19 @@ def _downloads(section: Section, sizes: Sizes) -> None:
     bench_downloads(section, sizes_mb=sizes.download_mb, repeats=sizes.download_repeats)
 
 
+def _gallery(section: Section, sizes: Sizes) -> None:
+    from bench.gallery import bench_gallery
+
+    bench_gallery(section, tasks=sizes.gallery_tasks, runs=sizes.gallery_runs)
+
+
 BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("startup", "kie --help and kie models --json against bare interpreters", _startup),
     Benchmark("per-task", "one task through Client.generate against raw httpx", _per_task),
     Benchmark("batch", "a batch through AsyncClient at KIE's documented limits", _batch),
     Benchmark("scale", "larger batches at raised limits: cost per task as N grows", _scale),
     Benchmark("downloads", "a large result file: the client's downloader against curl", _downloads),
+    Benchmark("gallery", "kie gallery's first page: 10,000 tasks against 10", _gallery),
 )
 """Every benchmark, in the order they run."""
 

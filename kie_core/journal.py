@@ -660,8 +660,30 @@ class Journal:
         )
 
     def models(self) -> list[str]:
-        """Return every model name that has an entry, sorted."""
-        return [str(row[0]) for row in self._read("SELECT DISTINCT model FROM entries ORDER BY model")]
+        """Return every model name that has an entry, sorted (one index probe per model)."""
+        rows = self._read(
+            "WITH RECURSIVE seen(model) AS (SELECT MIN(model) FROM entries UNION ALL"
+            " SELECT (SELECT MIN(model) FROM entries WHERE model > seen.model) FROM seen"
+            " WHERE seen.model IS NOT NULL) SELECT model FROM seen WHERE model IS NOT NULL"
+        )
+        return [str(row[0]) for row in rows]
+
+    def ensure_view_indexes(self) -> None:
+        """Create the indexes that keep :meth:`totals` and :meth:`models` fast on large journals.
+
+        Idempotent and additive (the schema version is unchanged); the gallery calls it once
+        at start. The totals index covers every filtered column but the prompt, so a view's
+        count and spend come from the index alone instead of every row's payload.
+        """
+        columns = {row[1] for row in self._read("PRAGMA table_info(entries)")}
+        spend = "estimated_credits, actual_credits" if "actual_credits" in columns else (
+            "estimated_credits"
+        )
+        name = "entries_view_actual" if "actual_credits" in columns else "entries_view"
+        with self._write() as conn:
+            conn.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON entries (model, state, created_at, {spend})"
+            )
 
 
 def _entry(row: sqlite3.Row) -> JournalEntry:

@@ -83,6 +83,7 @@ class Gallery:
 
     def __init__(self, config: GalleryConfig) -> None:
         self.config = config
+        config.journal.ensure_view_indexes()
         self.csrf = CsrfGuard()
         self.actions = Actions(config.journal, config.client_factory, config.output_dir)
         self.env = _environment()
