@@ -230,7 +230,7 @@ class Gallery:
                 "again.html",
                 status_code=400,
                 view=EntryView.of(entry),
-                values=form,
+                values={name: form.get(name, "") for name in EDITABLE},
                 problem=str(exc),
             )
         return self.render(
