@@ -43,7 +43,7 @@ def fill_journal(path: Path, tasks: int, video: Path) -> None:
             entry = journal.begin(
                 fingerprint=f"bench-{number}",
                 model=model,
-                provider=model.split("-")[0],
+                provider=model.split("-", maxsplit=1)[0],
                 family="market",
                 kie_model="kling/v2-5-turbo-text-to-video-pro",
                 endpoint="POST /api/v1/jobs/createTask",
@@ -65,11 +65,11 @@ def fill_journal(path: Path, tasks: int, video: Path) -> None:
 
 
 def _client(journal_path: Path) -> Any:
+    from kie_gallery.app import GalleryConfig, create_app
     from starlette.testclient import TestClient
 
     from kie_core.journal import Journal
     from kie_core.registry import default_registry
-    from kie_gallery.app import GalleryConfig, create_app
 
     config = GalleryConfig(journal=Journal(journal_path), registry=default_registry())
     return TestClient(create_app(config), base_url="http://127.0.0.1")

@@ -676,8 +676,10 @@ class Journal:
         count and spend come from the index alone instead of every row's payload.
         """
         columns = {row[1] for row in self._read("PRAGMA table_info(entries)")}
-        spend = "estimated_credits, actual_credits" if "actual_credits" in columns else (
-            "estimated_credits"
+        spend = (
+            "estimated_credits, actual_credits"
+            if "actual_credits" in columns
+            else ("estimated_credits")
         )
         name = "entries_view_actual" if "actual_credits" in columns else "entries_view"
         with self._write() as conn:

@@ -118,7 +118,9 @@ def test_an_empty_filter_filters_nothing() -> None:
     assert where_clause(EntryFilter()) == ("1", [])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     states=st.lists(st.booleans(), max_size=30),
     size=st.integers(min_value=1, max_value=7),

@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from kie_core.errors import KieError
 from kie_gallery.actions import Actions, NoClientError
-from kie_gallery.filters import FilterError, GridQuery, parse_query
+from kie_gallery.filters import FilterError, parse_query
 from kie_gallery.reproduce import reproduce
 from kie_gallery.security import CSRF_FIELD, AccessTokenMiddleware, CsrfGuard
 from kie_gallery.views import EntryView
@@ -112,7 +112,7 @@ class Gallery:
     # --- pages -------------------------------------------------------------------------------
 
     def grid(self, request: Request) -> Response:
-        """The grid: newest first, filtered, one keyset page, with the view's spend totals."""
+        """Show the grid: newest first, filtered, one keyset page, with the view's spend totals."""
         try:
             query = parse_query(request.query_params)
         except FilterError as exc:
@@ -135,7 +135,7 @@ class Gallery:
         )
 
     def task(self, request: Request) -> Response:
-        """One task: every parameter, the payload, the failure, the command, the actions."""
+        """Show one task: every parameter, the payload, the failure, the command, the actions."""
         entry = self._entry(request)
         if entry is None:
             return self.error(404, f"there is no journal entry {request.path_params['entry_id']}")
@@ -148,14 +148,14 @@ class Gallery:
         )
 
     def card_fragment(self, request: Request) -> Response:
-        """One grid card, for the live refresh of a running task."""
+        """Render one grid card, for the live refresh of a running task."""
         entry = self._entry(request)
         if entry is None:
             return self.error(404, "no such entry")
         return self.render("card.html", view=EntryView.of(entry))
 
     def task_fragment(self, request: Request) -> Response:
-        """The live part of a task page (state, video, action progress)."""
+        """Render the live part of a task page (state, video, action progress)."""
         entry = self._entry(request)
         if entry is None:
             return self.error(404, "no such entry")
@@ -164,7 +164,7 @@ class Gallery:
         )
 
     def media(self, request: Request) -> Response:
-        """The saved video of an entry, with Range support (only files the journal names)."""
+        """Serve the saved video of an entry, with Range support (only files the journal names)."""
         entry = self._entry(request)
         if entry is None or not entry.output_path or not Path(entry.output_path).is_file():
             return Response("no saved video for this entry", status_code=404)
@@ -198,7 +198,7 @@ class Gallery:
         return RedirectResponse(f"/tasks/{entry.id}", status_code=303)
 
     def again_form(self, request: Request) -> Response:
-        """The editable request of a task, to generate it again (nothing is sent yet)."""
+        """Show the editable request of a task, to generate it again (nothing is sent yet)."""
         entry = self._entry(request)
         if entry is None:
             return self.error(404, "no such entry")

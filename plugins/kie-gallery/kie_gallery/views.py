@@ -36,8 +36,8 @@ def _first(fields: dict[str, Any], *keys: str) -> Any:
 
 
 def credits_text(value: float | None) -> str:
-    """Return ``42`` for a known figure and ``–`` for an unknown one."""
-    return "–" if value is None else f"{value:g}"
+    """Return ``42`` for a known figure and an en dash for an unknown one."""
+    return "\N{EN DASH}" if value is None else f"{value:g}"
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from gallery_support import Filled, wait_until
+from kie_gallery.app import GalleryConfig, create_app
+from kie_gallery.security import CSRF_FIELD
 from starlette.testclient import TestClient
 
 from kie_core.registry import default_registry
 from kie_core.request import VideoRequest
-from kie_gallery.app import GalleryConfig, create_app
-from kie_gallery.security import CSRF_FIELD
-
-from .conftest import Filled, wait_until
 
 ORIGIN = "http://127.0.0.1"
 
@@ -189,9 +188,7 @@ def test_an_invalid_edit_names_the_field_and_sends_nothing(
     assert _charges(filled) == charges
 
 
-def test_resume_finishes_a_pending_task_without_a_new_one(
-    http: TestClient, filled: Filled
-) -> None:
+def test_resume_finishes_a_pending_task_without_a_new_one(http: TestClient, filled: Filled) -> None:
     with filled.client() as client:
         client.submit(VideoRequest(model="veo-3.1-fast", prompt="a pending kite"))
     charges = _charges(filled)
@@ -216,9 +213,7 @@ def test_download_again_restores_a_missing_file(http: TestClient, filled: Filled
 
 
 def test_without_a_key_the_gallery_shows_but_does_not_act(filled: Filled) -> None:
-    with TestClient(
-        create_app(_config(filled, client_factory=None)), base_url=ORIGIN
-    ) as client:
+    with TestClient(create_app(_config(filled, client_factory=None)), base_url=ORIGIN) as client:
         page = client.get("/tasks/1").text
         assert "can show but not act" in page
         response = client.post(

@@ -1,4 +1,4 @@
-"""The gallery in a real browser (Debian's chromium, headless) over a journal filled by the emulator."""
+"""The gallery in a real browser (Debian's chromium, headless), over emulator-made tasks."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import threading
 from typing import Any
 
 import pytest
+from gallery_support import FAILED_PROMPT, IMAGES, RUNS, Filled, RunningGallery
 
 from kie_core.request import VideoRequest
-
-from .conftest import FAILED_PROMPT, IMAGES, RUNS, Filled, RunningGallery
 
 pytestmark = pytest.mark.browser
 
@@ -176,9 +175,7 @@ def test_the_grid_is_usable_at_phone_width_and_by_keyboard(
     page.wait_for_url("**/tasks/1")
 
 
-def test_the_pages_read_without_javascript(
-    gallery: RunningGallery, browser: Any
-) -> None:
+def test_the_pages_read_without_javascript(gallery: RunningGallery, browser: Any) -> None:
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
