@@ -24,9 +24,20 @@ EXAMPLE_PLUGINS = sorted(
 )
 TEST_DEPS = ["pytest>=8", "pytest-asyncio>=0.23", "hypothesis>=6.100"]
 
+
+def _is_provider(path: Path) -> bool:
+    meta = tomllib.loads((path / "pyproject.toml").read_text())
+    return "kie.providers" in meta["project"].get("entry-points", {})
+
+
+# Distributions such as kie-gallery add commands, not models: the provider checks skip them.
+PROVIDER_PLUGINS = [p for p in PLUGINS if _is_provider(p)]
+GALLERY = ROOT / "plugins" / "kie-gallery"
+CHROMIUM = Path("/usr/bin/chromium")
+
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "docs"]
+nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "gallery", "docs"]
 
 
 def _editable_all() -> list[str]:
@@ -44,10 +55,10 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
-@nox.parametrize("plugin", [p.name for p in PLUGINS + EXAMPLE_PLUGINS])
+@nox.parametrize("plugin", [p.name for p in PROVIDER_PLUGINS + EXAMPLE_PLUGINS])
 def plugins(session: nox.Session, plugin: str) -> None:
     """Each plugin alone beside kie-core: its own tests and the shared contract checks."""
-    path = next(p for p in PLUGINS + EXAMPLE_PLUGINS if p.name == plugin)
+    path = next(p for p in PROVIDER_PLUGINS + EXAMPLE_PLUGINS if p.name == plugin)
     session.install("-e", ".", "-e", str(path.relative_to(ROOT)), *TEST_DEPS)
     session.run("pytest", str(path / "tests"), "-q", "-p", "no:cacheprovider", *session.posargs)
     _check_only_this_plugin(session, path)
@@ -63,6 +74,32 @@ def _check_only_this_plugin(session: nox.Session, path: Path) -> None:
     if not models or providers != names:
         session.error(f"kie models shows providers {providers}, expected only {names}")
     session.log(f"kie models lists only {sorted(names)}: {[m['name'] for m in models]}")
+
+
+def _ensure_chromium(session: nox.Session) -> None:
+    """Install Debian's chromium when it is missing, so the browser tests run (never skip)."""
+    if CHROMIUM.exists():
+        return
+    import os
+    import shutil
+
+    if shutil.which("apt-get") is None:
+        session.error(f"{CHROMIUM} is missing and there is no apt-get to install chromium")
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run(*sudo, "apt-get", "update", external=True, env=env)
+    session.run(*sudo, "apt-get", "install", "-y", "chromium", external=True, env=env)
+
+
+@nox.session
+def gallery(session: nox.Session) -> None:
+    """kie-gallery's tests, its browser tests included (Playwright driving Debian's chromium)."""
+    _ensure_chromium(session)
+    # Playwright's wheel bundles its driver; the browser is Debian's (`playwright install` is
+    # never run: it downloads a browser).
+    session.install(*_editable_all(), *TEST_DEPS, "httpx>=0.27", "playwright>=1.45")
+    tests = str(GALLERY / "tests")
+    session.run("pytest", tests, "-q", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session
