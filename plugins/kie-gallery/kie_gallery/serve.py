@@ -62,7 +62,8 @@ def serve(
         access_token=access_token,
     )
     url = gallery_url(host, port, access_token)
-    output.info(f"kie gallery of {state.journal()!r} at {url} (Ctrl+C stops it)")
+    journal = state.journal().path or ":memory:"
+    output.info(f"kie gallery of the journal {journal} at {url} (Ctrl+C stops it)")
     if open_browser:
         import webbrowser
 
