@@ -13,7 +13,14 @@ from bench.report import Figure, Section
 
 
 def test_every_benchmark_runs_by_default_in_order() -> None:
-    assert [b.name for b in selected([])] == ["startup", "per-task", "batch", "scale", "downloads"]
+    assert [b.name for b in selected([])] == [
+        "startup",
+        "per-task",
+        "batch",
+        "scale",
+        "downloads",
+        "gallery",
+    ]
 
 
 def test_only_picks_benchmarks_by_name_in_run_order() -> None:
@@ -42,6 +49,8 @@ def test_quick_sizes_are_smaller_than_the_full_ones() -> None:
     assert FULL.scale_tasks == (1_000, 10_000)
     assert FULL.download_mb == (20, 200)
     assert FULL.batch_tasks == 200
+    assert FULL.gallery_tasks == 10_000
+    assert QUICK.gallery_tasks < FULL.gallery_tasks
 
 
 def fills(section: Section, sizes: Sizes) -> None:
