@@ -12,6 +12,9 @@ from kie_core.request import VideoRequest
 
 pytestmark = pytest.mark.browser
 
+#: How long a task the test finishes itself runs (it moves the emulator's clock instead).
+HELD = 300.0
+
 #: A video element has its current frame (HAVE_CURRENT_DATA) and a known length.
 PLAYABLE = "v => v.readyState >= 2 && v.duration > 0"
 
@@ -111,7 +114,8 @@ def test_confirm_and_generate_creates_one_task_that_turns_playable_without_reloa
     charges = _charges(filled)
     kling = "kling/v2-5-turbo-text-to-video-pro"
     created = filled.emulator.create_count(kling)
-    filled.emulator.configure(task_seconds=2.0)
+    # The new task runs until the test moves the emulator's clock: no race with the page.
+    filled.emulator.configure(task_seconds=HELD)
     page.goto(gallery.url + "/tasks/1")
     page.click("text=Generate again with edits")
     page.fill("textarea[name=prompt]", "a red fox runs through fresh snow at dusk")
@@ -123,6 +127,8 @@ def test_confirm_and_generate_creates_one_task_that_turns_playable_without_reloa
     page.wait_for_url("**/tasks/5")
     page.evaluate("window.sameDocument = true")
     assert page.locator("#live .placeholder").count() == 1
+    assert page.locator("#live").get_attribute("data-live") == "/fragments/task/5"
+    filled.emulator.advance(HELD)
     video = page.locator("#live video")
     video.wait_for(timeout=30_000)
     video.evaluate("v => v.readyState >= 2 || new Promise(r => v.onloadeddata = r)")
@@ -137,7 +143,7 @@ def test_confirm_and_generate_creates_one_task_that_turns_playable_without_reloa
 def test_a_running_task_in_the_grid_turns_into_a_video_without_reload(
     gallery: RunningGallery, filled: Filled, page: Any
 ) -> None:
-    filled.emulator.configure(task_seconds=1.5)
+    filled.emulator.configure(task_seconds=HELD)
     client = filled.client()
     handle = client.submit(VideoRequest(model="veo-3.1-fast", prompt="a kite over the dunes"))
     page.goto(gallery.url + "/")
@@ -151,6 +157,8 @@ def test_a_running_task_in_the_grid_turns_into_a_video_without_reload(
 
     worker = threading.Thread(target=finish)
     worker.start()
+    assert page.locator("#card-5 .placeholder").inner_text().lower() in ("created…", "running…")
+    filled.emulator.advance(HELD)
     page.locator("#card-5 video").wait_for(timeout=30_000)
     worker.join()
     playable = page.locator("#card-5 video")
