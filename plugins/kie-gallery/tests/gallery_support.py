@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -118,3 +119,64 @@ def wait_until(check: Callable[[], bool], seconds: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("the condition did not become true")
         time.sleep(0.05)
+
+
+def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[str, int, int, int]]:
+    """Yield (type, offset, header size, size) of the MP4 boxes between two offsets."""
+    offset = start
+    while offset < end:
+        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        header = 8
+        if size == 1:
+            size = struct.unpack(">Q", data[offset + 8 : offset + 16])[0]
+            header = 16
+        yield kind.decode("latin-1"), offset, header, size
+        offset += size
+
+
+def _chunk_tables(data: bytes, start: int, end: int) -> Iterator[int]:
+    """Yield the offset of every ``stco`` box (the chunk offsets of a track) under a box."""
+    for kind, offset, header, size in _boxes(data, start, end):
+        if kind in ("moov", "trak", "mdia", "minf", "stbl"):
+            yield from _chunk_tables(data, offset + header, offset + size)
+        elif kind == "co64":
+            raise ValueError("64-bit chunk offsets are not handled")
+        elif kind == "stco":
+            yield offset
+
+
+def spread_mp4(data: bytes, gap: int) -> bytes:
+    """Return a fast-start MP4 with ``gap`` unused bytes before each media chunk but the first.
+
+    The same video, only larger: the chunk offsets in ``moov`` point at the moved chunks, so a
+    player seeking to a late frame must fetch bytes far beyond the start of the file.
+    """
+    top = {kind: (at, header, size) for kind, at, header, size in _boxes(data, 0, len(data))}
+    moov, mdat = top["moov"], top["mdat"]
+    if mdat[0] < moov[0] or mdat[1] != 8:
+        raise ValueError("expected a fast-start MP4 (moov before a 32-bit mdat)")
+    tables = list(_chunk_tables(data, moov[0] + moov[1], moov[0] + moov[2]))
+    starts: set[int] = set()
+    for table in tables:
+        count = struct.unpack(">I", data[table + 12 : table + 16])[0]
+        starts.update(struct.unpack(f">{count}I", data[table + 16 : table + 16 + 4 * count]))
+    order = sorted(starts)
+    rank = {start: index for index, start in enumerate(order)}
+    out = bytearray(data[: mdat[0]])
+    for table in tables:
+        count = struct.unpack(">I", data[table + 12 : table + 16])[0]
+        old = struct.unpack(f">{count}I", data[table + 16 : table + 16 + 4 * count])
+        out[table + 16 : table + 16 + 4 * count] = struct.pack(
+            f">{count}I", *(offset + gap * rank[offset] for offset in old)
+        )
+    body_start = mdat[0] + 8
+    pieces = [data[body_start : order[0]]]
+    for index, start in enumerate(order):
+        stop = order[index + 1] if index + 1 < len(order) else mdat[0] + mdat[2]
+        if index:
+            pieces.append(bytes(gap))
+        pieces.append(data[start:stop])
+    body = b"".join(pieces)
+    out += struct.pack(">I4s", len(body) + 8, b"mdat") + body
+    out += data[mdat[0] + mdat[2] :]
+    return bytes(out)
