@@ -3,7 +3,8 @@
 Each action uses a fresh client from the factory the command gives (so the key, base URL and
 journal are the ones ``kie`` itself uses); the client journals every step as ``kie generate``
 and ``kie resume`` do, so the pages see the progress by reading the journal. The state of the
-latest action of each entry is kept for the task page.
+latest action of each entry is kept for the task page. The threads do not hold the command up
+when it stops: the journal has every step, and ``kie resume`` finishes what was left running.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from kie_core.status import TaskHandle
 
 logger = logging.getLogger(__name__)
-
-#: How many actions run at once.
-WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -65,7 +62,6 @@ class Actions:
         self._journal = journal
         self._client_factory = client_factory
         self.output_dir = output_dir
-        self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="kie-gallery")
         self._lock = threading.Lock()
         self._notes: dict[int, ActionNote] = {}
         self._confirmations: dict[str, int | None] = {}
@@ -114,7 +110,7 @@ class Actions:
             with self._lock:
                 self._notes[entry_id] = ActionNote(action, running=False, error=error)
 
-        self._pool.submit(run)
+        threading.Thread(target=run, name=f"kie-gallery-{action}-{entry_id}", daemon=True).start()
 
     def resume(self, entry: JournalEntry) -> None:
         """Wait for the entry's task and save its result (no new task, nothing spent)."""
@@ -180,10 +176,6 @@ class Actions:
             status = client.wait(handle)
             folder.mkdir(parents=True, exist_ok=True)
             client.download(status, folder)
-
-    def close(self) -> None:
-        """Stop taking actions; running ones finish in their threads."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _entry_id(journal: Journal, handle: TaskHandle) -> int:
