@@ -229,3 +229,12 @@ def test_an_unknown_task_or_action_is_a_clear_404(http: TestClient) -> None:
     response = http.post("/tasks/1/delete", data={CSRF_FIELD: token}, headers={"Origin": ORIGIN})
     assert response.status_code == 404
     assert "accepted: resume, download" in response.text
+
+
+def test_the_day_filter_is_the_local_day_of_the_tasks(http: TestClient, filled: Filled) -> None:
+    entry = filled.journal.get_entry(1)
+    assert entry is not None
+    day = entry.created_at.astimezone().date()
+    assert "<strong>4</strong> tasks match" in http.get(f"/?day={day.isoformat()}").text
+    before = day.fromordinal(day.toordinal() - 1).isoformat()
+    assert "<strong>0</strong> tasks match" in http.get(f"/?day={before}").text

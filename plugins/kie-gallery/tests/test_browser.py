@@ -195,6 +195,7 @@ def test_the_grid_is_usable_at_phone_width_and_by_keyboard(
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(gallery.url + "/")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(IMAGES / "gallery-phone.png"))
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Tab")
