@@ -9,6 +9,7 @@ which answers ``Range`` requests, so seeking works.
 from __future__ import annotations
 
 import json
+import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,7 +169,8 @@ class Gallery:
         entry = self._entry(request)
         if entry is None or not entry.output_path or not Path(entry.output_path).is_file():
             return Response("no saved video for this entry", status_code=404)
-        return FileResponse(entry.output_path, media_type="video/mp4")
+        guessed, _ = mimetypes.guess_type(entry.output_path)
+        return FileResponse(entry.output_path, media_type=guessed or "video/mp4")
 
     # --- actions -----------------------------------------------------------------------------
 
