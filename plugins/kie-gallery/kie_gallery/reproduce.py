@@ -180,8 +180,12 @@ def reproduce(registry: Registry, entry: JournalEntry) -> Reproduction:
 
 
 def generate_command(request: VideoRequest) -> str:
-    """Return the ``kie generate`` command line that sends ``request``."""
-    args = ["kie", "generate", request.model, request.prompt]
+    """Return the ``kie generate`` command line that sends ``request``.
+
+    A prompt that starts with ``-`` would read as an option, so it then comes after ``--``,
+    behind every option.
+    """
+    args: list[str] = []
     for field, flag in FLAGS.items():
         value = getattr(request, field)
         if value is not None:
@@ -192,4 +196,6 @@ def generate_command(request: VideoRequest) -> str:
         args += ["--option", f"{key}={json.dumps(value)}"]
     if request.callback_url:
         args += ["--callback-url", request.callback_url]
-    return shlex.join(args)
+    if request.prompt.startswith("-"):
+        return shlex.join(["kie", "generate", *args, "--", request.model, request.prompt])
+    return shlex.join(["kie", "generate", request.model, request.prompt, *args])

@@ -82,7 +82,7 @@ def _dry_run_payload(command: str) -> dict[str, Any]:
     words = shlex.split(command)
     assert words[:2] == ["kie", "generate"]
     result = CliRunner().invoke(
-        cli_app, ["generate", *words[2:], "--dry-run", "--json"], env={"KIE_API_KEY": ""}
+        cli_app, ["generate", "--dry-run", "--json", *words[2:]], env={"KIE_API_KEY": ""}
     )
     assert result.exit_code == 0, result.output
     described: dict[str, Any] = json.loads(result.stdout)
@@ -108,7 +108,7 @@ def test_any_prompt_survives_the_shell_round_trip(prompt: str, seed: int | None)
     entry = _entry(request)
     reproduction = reproduce(default_registry(), entry)
     assert reproduction.exact
-    assert shlex.split(reproduction.command())[3] == prompt
+    assert shlex.split(reproduction.command())[-1 if prompt.startswith("-") else 3] == prompt
     assert _dry_run_payload(reproduction.command()) == entry.payload
 
 
@@ -124,6 +124,13 @@ def test_the_command_of_a_request_names_every_field_set() -> None:
         "kie generate kling-2.5-turbo 'it'\"'\"'s a fox' --duration 5 "
         f"--image {IMAGE} --option cfg_scale=0.5"
     )
+
+
+def test_a_prompt_like_an_option_comes_after_the_options() -> None:
+    request = VideoRequest(model="kling-2.5-turbo", prompt="-1 degrees outside", duration=5)
+    command = generate_command(request)
+    assert command == "kie generate --duration 5 -- kling-2.5-turbo '-1 degrees outside'"
+    assert _dry_run_payload(command)["input"]["prompt"] == "-1 degrees outside"
 
 
 def test_an_uninstalled_model_is_said_so() -> None:
