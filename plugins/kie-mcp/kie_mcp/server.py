@@ -148,7 +148,9 @@ def build_server(
         links = [_resource_link(path) for path in files[:MAX_LISTED]]
         return types.ListResourcesResult(
             resources=[
-                types.Resource(uri=link.uri, name=link.name, mime_type=link.mime_type, size=link.size)
+                types.Resource(
+                    uri=link.uri, name=link.name, mime_type=link.mime_type, size=link.size
+                )
                 for link in links
             ]
         )

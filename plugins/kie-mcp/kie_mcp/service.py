@@ -160,8 +160,10 @@ class KieService:
     # --- requests ------------------------------------------------------------------------
 
     def _local_inputs(self, request: VideoRequest, index: int) -> VideoRequest:
-        """Make local input paths absolute (relative ones are in the output folder) and
-        refuse any outside the output folder and the input folders."""
+        """Make local input paths absolute and refuse any outside the allowed folders.
+
+        Relative paths are in the output folder.
+        """
         roots = (self._output_dir(), *self.config.input_dirs)
         update: dict[str, Any] = {}
 
@@ -230,7 +232,7 @@ class KieService:
     # --- tools ---------------------------------------------------------------------------
 
     async def models(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        """The ``models`` tool."""
+        """List the allowed models (the ``models`` tool)."""
         from kie_core.cli.models_cmd import describe_prices
 
         A.only(arguments, ("name",))
@@ -261,7 +263,7 @@ class KieService:
         return {"models": listed}
 
     async def estimate(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        """The ``estimate`` tool: nothing is sent."""
+        """Check and price requests; nothing is sent (the ``estimate`` tool)."""
         A.only(arguments, ("requests",))
         items: list[dict[str, Any]] = []
         total = 0.0
@@ -347,7 +349,7 @@ class KieService:
         return total
 
     async def generate(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        """The ``generate`` tool: check everything, then create the tasks one by one."""
+        """Check every request and the caps, then create the tasks (the ``generate`` tool)."""
         A.only(arguments, ("requests",))
         planned = self._plan(A.requests(arguments))
         total = self._check_caps(planned)
@@ -356,8 +358,7 @@ class KieService:
             if balance < total:
                 raise ToolRefusal(
                     "insufficient_credits",
-                    f"these requests would commit {total:g} credits; the account has "
-                    f"{balance:g}",
+                    f"these requests would commit {total:g} credits; the account has {balance:g}",
                     "Ask the user to top up credits, or send fewer or cheaper requests.",
                     field="requests",
                     value=total,
@@ -466,7 +467,7 @@ class KieService:
     async def tasks(
         self, arguments: Mapping[str, Any], progress: Progress | None = None
     ) -> dict[str, Any]:
-        """The ``tasks`` tool: read states, optionally waiting (bounded) for them to finish."""
+        """Read task states, optionally waiting a bounded time (the ``tasks`` tool)."""
         A.only(arguments, ("ids", "wait_seconds", "limit"))
         wanted = A.ids(arguments, required=False)
         wait = min(A.number(arguments, "wait_seconds", 0, 45), self.config.max_wait_seconds)
@@ -508,7 +509,7 @@ class KieService:
         return result
 
     async def collect(self, arguments: Mapping[str, Any]) -> tuple[dict[str, Any], list[Path]]:
-        """The ``collect`` tool: download into the output folder; return the result and files."""
+        """Download results into the output folder (the ``collect`` tool)."""
         A.only(arguments, ("ids", "folder", "resources"))
         wanted = A.ids(arguments, required=True)
         A.flag(arguments, "resources")
@@ -557,12 +558,12 @@ class KieService:
         return path if path.is_file() and inside(path, root) else None
 
     async def credits(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        """The ``credits`` tool."""
+        """Return the balance and the caps (the ``credits`` tool)."""
         A.only(arguments, ())
         return {"credits": await self.client.credits(), "caps": self.caps()}
 
     async def spend(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        """The ``spend`` tool."""
+        """Summarize committed credits (the ``spend`` tool)."""
         A.only(arguments, ("days",))
         return spend(self.journal, A.integer(arguments, "days", 1, 90, 7))
 
@@ -580,4 +581,3 @@ class _Indexed(Exception):
         super().__init__(str(error))
         self.error = error
         self.index = index
-

@@ -51,9 +51,7 @@ def day_start(moment: datetime | None = None) -> datetime:
 
 def committed_today(journal: Journal, now: datetime | None = None) -> float:
     """Return the credits committed since midnight UTC."""
-    return sum(
-        committed(e) for e in entries_since(journal, day_start(now)) if commits_credits(e)
-    )
+    return sum(committed(e) for e in entries_since(journal, day_start(now)) if commits_credits(e))
 
 
 @dataclass

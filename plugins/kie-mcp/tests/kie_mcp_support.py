@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import mcp_types as types
+from kie_mcp.config import McpConfig
+from kie_mcp.server import build_server
 from mcp import Client
 
 from kie_core.emulator.pytest_plugin import EmulatorHandle
-from kie_mcp.config import McpConfig
-from kie_mcp.server import build_server
 
 MODEL = "kling-2.5-turbo"
 

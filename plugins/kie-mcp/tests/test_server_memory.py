@@ -10,11 +10,11 @@ from pathlib import Path
 
 import mcp_types as types
 import pytest
-
-from kie_core.emulator.pytest_plugin import EmulatorHandle
 from kie_mcp.config import McpConfig
 from kie_mcp.tools import schema_size
 from kie_mcp_support import MODEL, assert_mp4, charges, connect, data, request
+
+from kie_core.emulator.pytest_plugin import EmulatorHandle
 
 ConfigFactory = Callable[..., McpConfig]
 

@@ -114,7 +114,9 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
     raise AssertionError("kie mcp --http did not start listening")
 
 
-async def test_over_streamable_http_on_loopback(kie_emulator: EmulatorHandle, tmp_path: Path) -> None:
+async def test_over_streamable_http_on_loopback(
+    kie_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "kie_core.cli", "mcp", "--http", "--port", str(port)],
