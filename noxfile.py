@@ -18,7 +18,18 @@ from pathlib import Path
 import nox
 
 ROOT = Path(__file__).parent
-PLUGINS = sorted(p for p in (ROOT / "plugins").glob("kie-*") if (p / "pyproject.toml").exists())
+DISTRIBUTIONS = sorted(
+    p for p in (ROOT / "plugins").glob("kie-*") if (p / "pyproject.toml").exists()
+)
+
+
+def _is_provider(path: Path) -> bool:
+    meta = tomllib.loads((path / "pyproject.toml").read_text())
+    return "kie.providers" in meta["project"].get("entry-points", {})
+
+
+# Provider plugins; the other distributions under plugins/ (kie-mcp...) have sessions of their own.
+PLUGINS = [p for p in DISTRIBUTIONS if _is_provider(p)]
 EXAMPLE_PLUGINS = sorted(
     p for p in (ROOT / "docs" / "examples").glob("kie-*") if (p / "pyproject.toml").exists()
 )
@@ -26,7 +37,7 @@ TEST_DEPS = ["pytest>=8", "pytest-asyncio>=0.23", "hypothesis>=6.100"]
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "docs"]
+nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "docs", "mcp"]
 
 
 def _editable_all() -> list[str]:
@@ -66,6 +77,13 @@ def _check_only_this_plugin(session: nox.Session, path: Path) -> None:
 
 
 @nox.session
+def mcp(session: nox.Session) -> None:
+    """The MCP server (kie-mcp) driven by the MCP SDK's client, in memory and over stdio/HTTP."""
+    session.install("-e", ".", "-e", "plugins/kie-kling", "-e", "plugins/kie-mcp", *TEST_DEPS)
+    session.run("pytest", "plugins/kie-mcp/tests", "-q", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Ruff lint and format check over the whole repository."""
     session.install("ruff>=0.6")
@@ -76,11 +94,12 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on kie_core and on every plugin package."""
-    session.install(*_editable_all(), "mypy>=1.10", *TEST_DEPS)
+    session.install(*_editable_all(), "-e", "plugins/kie-mcp", "mypy>=1.10", *TEST_DEPS)
     session.run("mypy", "kie_core")
     for plugin in PLUGINS:
         package = plugin.name.replace("-", "_")
         session.run("mypy", "--strict", str(plugin / package))
+    session.run("mypy", "--strict", "plugins/kie-mcp/kie_mcp")
 
 
 @nox.session

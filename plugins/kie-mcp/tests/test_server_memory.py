@@ -34,7 +34,9 @@ async def test_the_tool_list_is_seven_small_strict_tools(make_config: ConfigFact
     print(f"tool list: {size} bytes, ~{tokens} tokens")
     assert size < 8000
     # The figure in the documentation is the measured one.
-    assert f"{size} bytes" in DOCS.read_text(encoding="utf-8")
+    docs = DOCS.read_text(encoding="utf-8")
+    assert f"{size} bytes" in docs
+    assert f"{tokens} tokens" in docs
 
 
 async def test_models_lists_only_the_allowed_models_with_prices(
