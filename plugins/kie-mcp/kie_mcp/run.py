@@ -24,7 +24,15 @@ def serve_stdio(config: McpConfig) -> None:
 def serve_http(config: McpConfig, *, host: str, port: int) -> None:
     """Serve streamable HTTP at ``http://<host>:<port>/mcp``; ``host`` must be loopback."""
     import uvicorn
+    from mcp.server.transport_security import TransportSecuritySettings
 
     host = check_loopback(host)
-    app = build_server(config).streamable_http_app(host=host)
+    name = f"[{host}]" if ":" in host else host
+    local = [name, "127.0.0.1", "localhost", "[::1]"]
+    security = TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=[f"{item}:*" for item in local],
+        allowed_origins=[f"http://{item}:*" for item in local],
+    )
+    app = build_server(config).streamable_http_app(host=host, transport_security=security)
     uvicorn.run(app, host=host, port=port, log_level="warning")

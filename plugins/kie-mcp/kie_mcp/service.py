@@ -46,6 +46,9 @@ FINISHED = frozenset(
     }
 )
 
+#: The longest the status reads of a ``tasks`` call without a wait may take.
+READ_BOUND = 15.0
+
 #: Errors after which no further request of a generate call is sent.
 _STOP = (AuthenticationError, InsufficientCreditsError, ConfigurationError)
 
@@ -109,6 +112,8 @@ class KieService:
         )
         self._secret = config.api_key or os.environ.get("KIE_API_KEY") or None
         self._allowed = self._allowed_names()
+        #: The longest the status reads of a ``tasks`` call without a wait may take.
+        self.read_bound = READ_BOUND
 
     async def aclose(self) -> None:
         """Close the HTTP connections and the journal."""
@@ -370,6 +375,9 @@ class KieService:
             if stopped is not None:
                 items.append({"index": item.index, "sent": False, "error": stopped})
                 continue
+            # Another agent on the journal may have started it since the check above.
+            known = self.journal.find_active(item.identity, self.client.base_url)
+            followed = item.repeat or (known is not None and known.task_id is not None)
             try:
                 handle = await self.client.submit(item.request)
             except KieError as error:
@@ -387,7 +395,7 @@ class KieService:
                         "task_id": handle.task_id,
                         "model": handle.model,
                         "credits": item.prepared.estimated_credits,
-                        "followed": item.existing is not None or item.repeat,
+                        "followed": followed,
                         "state": entry.state.value if entry is not None else None,
                     }
                 )
@@ -487,16 +495,17 @@ class KieService:
 
         clock = anyio.current_time
         started = clock()
-        await read_open()
         waited = False
-        with anyio.move_on_after(wait):
-            while open_count():
+        # Status reads retry on their own; the whole call, reads included, stays bounded.
+        with anyio.move_on_after(max(wait, min(self.read_bound, self.config.max_wait_seconds))):
+            await read_open()
+            while open_count() and clock() - started < wait:
                 waited = True
                 if progress is not None:
                     done = len(slots) - open_count()
                     message = f"{done} of {len(slots)} finished"
                     await progress(round(clock() - started, 3), wait, message)
-                await anyio.sleep(self.config.poll_seconds)
+                await anyio.sleep(min(self.config.poll_seconds, wait - (clock() - started)))
                 await read_open()
         result: dict[str, Any] = {
             "tasks": [self._slot_view(slot) for slot in slots],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import Callable
@@ -11,8 +12,11 @@ from pathlib import Path
 import mcp_types as types
 import pytest
 from kie_mcp.config import McpConfig
+from kie_mcp.server import build_server
+from kie_mcp.service import KieService
 from kie_mcp.tools import schema_size
 from kie_mcp_support import MODEL, assert_mp4, charges, connect, data, request
+from mcp import Client
 
 from kie_core.emulator.pytest_plugin import EmulatorHandle
 
@@ -327,6 +331,40 @@ async def test_a_bounded_wait_returns_with_tasks_still_running(
     assert result["still_running"] == 1
     assert result["tasks"][0]["state"] in ("created", "running")
     assert "next_step" in result
+
+
+async def test_a_status_read_that_hangs_does_not_block_the_call(
+    make_config: ConfigFactory, kie_emulator: EmulatorHandle
+) -> None:
+    config = make_config()
+
+    def quick(cfg: McpConfig) -> KieService:
+        service = KieService(cfg)
+        service.read_bound = 0.5
+        return service
+
+    kie_emulator.configure(task_seconds=600, slow_seconds=3)
+    async with Client(build_server(config, service_factory=quick)) as client:
+        started = data(await client.call_tool("generate", {"requests": [request("stuck")]}))
+        kie_emulator.set_fault("slow", paths=["/api/v1/jobs/recordInfo"])
+        result = data(await client.call_tool("tasks", {"ids": [started["items"][0]["task_id"]]}))
+    assert result["still_running"] == 1
+    assert result["tasks"][0]["state"] == "created"
+
+
+async def test_two_agents_sharing_a_journal_pay_once(
+    make_config: ConfigFactory, kie_emulator: EmulatorHandle
+) -> None:
+    config = make_config()
+    async with connect(config) as first, connect(config) as second:
+        results = await asyncio.gather(
+            first.call_tool("generate", {"requests": [request("shared")]}),
+            second.call_tool("generate", {"requests": [request("shared")]}),
+        )
+    items = [data(result)["items"][0] for result in results]
+    assert len(charges(kie_emulator)) == 1
+    assert items[0]["task_id"] == items[1]["task_id"]
+    assert sorted(item["followed"] for item in items) == [False, True]
 
 
 async def test_unknown_ids_and_bad_arguments_are_structured(make_config: ConfigFactory) -> None:
