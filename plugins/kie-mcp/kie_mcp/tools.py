@@ -186,3 +186,11 @@ def schema_size(tools: Sequence[types.Tool]) -> tuple[int, int]:
     payload = [tool.model_dump(by_alias=True, exclude_none=True, mode="json") for tool in tools]
     size = len(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
     return size, round(size / 4)
+
+
+def input_schema_size(tools: Sequence[types.Tool]) -> int:
+    """Return the bytes of the input schemas alone (compact JSON), without names or prose."""
+    import json
+
+    schemas = [tool.input_schema for tool in tools]
+    return len(json.dumps(schemas, separators=(",", ":")).encode("utf-8"))
