@@ -77,7 +77,8 @@ DESCRIPTIONS: dict[str, str] = {
         "entry id, task id, estimated credits). Nothing is sent if any request is invalid or "
         "the batch would exceed the per-call cap, the daily cap or the account balance. An "
         "identical request already started is followed, not paid again (`followed: true`). "
-        "Local file paths are uploaded first. Then call tasks with wait_seconds, then collect."
+        "Local files (paths relative to the output folder) are uploaded first. Then call tasks "
+        "with wait_seconds, then collect."
     ),
     "tasks": (
         "Show the state of tasks (by task id or journal entry id), or of the most recent ones "
