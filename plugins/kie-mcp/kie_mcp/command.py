@@ -107,10 +107,15 @@ def mcp(
             output_dir=(output_dir or _default_output_dir()).expanduser(),
             input_dirs=tuple(p.expanduser() for p in input_dirs or ()) or cfg.env_paths(env),
             max_call_credits=cfg.cap_setting(
-                max_call_credits, (cfg.CALL_CAP_ENV,), cfg.DEFAULT_CALL_CAP, env
+                max_call_credits,
+                "--max-call-credits",
+                (cfg.CALL_CAP_ENV,),
+                cfg.DEFAULT_CALL_CAP,
+                env,
             ),
             daily_credits=cfg.cap_setting(
                 daily_credits,
+                "--daily-credits",
                 (cfg.DAILY_CAP_ENV, cfg.DAILY_BUDGET_ENV),
                 cfg.DEFAULT_DAILY_CAP,
                 env,

@@ -107,11 +107,15 @@ def parse_cap(text: str | None, origin: str) -> float | None:
 
 
 def cap_setting(
-    flag: str | None, env_names: tuple[str, ...], default: float, environ: Mapping[str, str]
+    flag: str | None,
+    option: str,
+    env_names: tuple[str, ...],
+    default: float,
+    environ: Mapping[str, str],
 ) -> float | None:
     """Return a cap from its flag, else the first of its environment variables, else default."""
     if flag is not None:
-        return parse_cap(flag, "--" + env_names[0].lower().replace("_", "-"))
+        return parse_cap(flag, option)
     for name in env_names:
         value = environ.get(name)
         if value:

@@ -34,9 +34,13 @@ def config_for(emulator: EmulatorHandle, tmp_path: Path, **changes: Any) -> McpC
 
 
 @asynccontextmanager
-async def connect(config: McpConfig) -> AsyncIterator[Client]:
-    """An SDK client connected in memory to a fresh server (a restart is a new connect)."""
-    async with Client(build_server(config)) as client:
+async def connect(config: McpConfig, mode: str = "auto") -> AsyncIterator[Client]:
+    """An SDK client connected in memory to a fresh server (a restart is a new connect).
+
+    ``mode="legacy"`` speaks JSON-RPC over the SDK's in-memory streams with the initialize
+    handshake, as the hosts of 2025 do; ``"auto"`` negotiates the newest protocol.
+    """
+    async with Client(build_server(config), mode=mode) as client:
         yield client
 
 

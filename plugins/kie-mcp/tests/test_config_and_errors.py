@@ -49,11 +49,11 @@ def test_other_hosts_are_refused(host: str) -> None:
 def test_caps_come_from_flags_then_environment_then_default() -> None:
     env = {"KIE_MCP_DAILY_CREDITS": "300", "KIE_DAILY_BUDGET": "900"}
     names = ("KIE_MCP_DAILY_CREDITS", "KIE_DAILY_BUDGET")
-    assert cap_setting("100", names, 2000, env) == 100
-    assert cap_setting(None, names, 2000, env) == 300
-    assert cap_setting(None, names, 2000, {"KIE_DAILY_BUDGET": "900"}) == 900
-    assert cap_setting(None, names, 2000, {}) == 2000
-    assert cap_setting("none", names, 2000, env) is None
+    assert cap_setting("100", "--daily-credits", names, 2000, env) == 100
+    assert cap_setting(None, "--daily-credits", names, 2000, env) == 300
+    assert cap_setting(None, "--daily-credits", names, 2000, {"KIE_DAILY_BUDGET": "900"}) == 900
+    assert cap_setting(None, "--daily-credits", names, 2000, {}) == 2000
+    assert cap_setting("none", "--daily-credits", names, 2000, env) is None
 
 
 @pytest.mark.parametrize("text", ["-5", "0", "lots", "nan"])

@@ -79,8 +79,9 @@ async def test_estimate_prices_requests_and_sends_nothing(
 
 
 @pytest.mark.kie_emulator(task_seconds=1.0)
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_generate_three_wait_with_progress_collect_three_mp4s_each_charged_once(
-    make_config: ConfigFactory, kie_emulator: EmulatorHandle, tmp_path: Path
+    make_config: ConfigFactory, kie_emulator: EmulatorHandle, tmp_path: Path, mode: str
 ) -> None:
     prompts = ["a red fox in snow", "a paper boat on a rainy street", "a lighthouse at dusk"]
     updates: list[tuple[float, float | None, str | None]] = []
@@ -88,7 +89,7 @@ async def test_generate_three_wait_with_progress_collect_three_mp4s_each_charged
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
         updates.append((progress, total, message))
 
-    async with connect(make_config()) as client:
+    async with connect(make_config(), mode) as client:
         started = data(
             await client.call_tool("generate", {"requests": [request(p) for p in prompts]})
         )
