@@ -26,7 +26,7 @@ from kie_core.errors import (
 from kie_core.journal import Journal, JournalEntry, JournalState, fingerprint
 from kie_core.polling import PollPhase, PollSchedule
 from kie_core.registry import Registry, default_registry
-from kie_core.request import VideoRequest, is_remote
+from kie_core.request import INPUT_FIELDS, InputKind, VideoRequest, is_remote
 from kie_mcp import args as A
 from kie_mcp.config import McpConfig, inside
 from kie_mcp.errors import ToolRefusal, describe
@@ -82,6 +82,7 @@ class _Slot:
     entry: JournalEntry | None
     state: str | None = None
     progress: int | None = None
+    charged: float | None = None
     error: dict[str, Any] | None = None
 
 
@@ -229,7 +230,7 @@ class KieService:
                 "duration": resolved.request.duration,
                 "aspect_ratio": resolved.request.aspect_ratio,
                 "resolution": resolved.request.resolution,
-                "credits": prepared.estimated_credits,
+                "estimated_credits": prepared.estimated_credits,
                 "warnings": list(prepared.warnings) or None,
             }
         )
@@ -258,7 +259,7 @@ class KieService:
                         "durations": list(spec.durations) or None,
                         "aspect_ratios": list(spec.aspect_ratios) or None,
                         "resolutions": list(spec.resolutions) or None,
-                        "inputs": list(spec.inputs),
+                        "inputs": [INPUT_FIELDS[InputKind(kind)] for kind in spec.inputs],
                         "options": list(options.model_fields) if options else None,
                         "credits": describe_prices(spec),
                         "deprecated": spec.deprecated.isoformat() if spec.deprecated else None,
@@ -394,7 +395,7 @@ class KieService:
                         "entry_id": entry.id if entry is not None else None,
                         "task_id": handle.task_id,
                         "model": handle.model,
-                        "credits": item.prepared.estimated_credits,
+                        "estimated_credits": item.prepared.estimated_credits,
                         "followed": followed,
                         "state": entry.state.value if entry is not None else None,
                     }
@@ -433,6 +434,7 @@ class KieService:
         slot.entry = self.journal.get(task_id)
         slot.state = status.state.value
         slot.progress = status.progress
+        slot.charged = status.credits
 
     def _unknown(self, label: str | int) -> dict[str, Any]:
         return A.bad("ids", label, f"no journal entry or task {label!r}").to_dict()
@@ -450,7 +452,7 @@ class KieService:
                         "task_id": entry.task_id,
                         "model": entry.model,
                         "state": entry.state.value,
-                        "credits": entry.estimated_credits,
+                        "estimated_credits": entry.estimated_credits,
                         "file": entry.output_path,
                         "error": self.redact(entry.error) if entry.error else None,
                         "created_at": entry.created_at.isoformat(timespec="seconds"),
@@ -461,6 +463,8 @@ class KieService:
             data["state"] = slot.state
         if slot.progress is not None and data.get("state") not in ("succeeded", "downloaded"):
             data["progress"] = slot.progress
+        if slot.charged is not None:
+            data["charged"] = slot.charged
         if slot.error is not None:
             data["status_error"] = slot.error
         return data

@@ -53,6 +53,7 @@ async def test_models_lists_only_the_allowed_models_with_prices(
     assert [model["name"] for model in listed] == [MODEL]
     assert listed[0]["durations"] == [5, 10]
     assert listed[0]["options"] == ["cfg_scale"]
+    assert listed[0]["inputs"] == ["prompt", "first_frame", "last_frame"]
     assert "42" in listed[0]["credits"]
 
 
@@ -68,7 +69,7 @@ async def test_estimate_prices_requests_and_sends_nothing(
         )
     good, bad = result["items"]
     assert good["ok"] is True
-    assert good["credits"] == 84
+    assert good["estimated_credits"] == 84
     assert bad["ok"] is False
     assert bad["error"]["field"] == "duration"
     assert bad["error"]["accepted"] == [5, 10]
