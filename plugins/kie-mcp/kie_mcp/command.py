@@ -132,6 +132,9 @@ def mcp(
         state.output.error(str(exc))
         raise typer.Exit(2) from None
     state.require_key()
+    registry = state.registry()
+    for name in config.allowed_models:
+        registry.get(name)  # an unknown model stops here, naming the installed ones
 
     from kie_mcp.run import serve_http, serve_stdio
 

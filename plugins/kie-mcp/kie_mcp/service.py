@@ -27,7 +27,7 @@ from kie_core.journal import Journal, JournalEntry, JournalState, fingerprint
 from kie_core.polling import PollPhase, PollSchedule
 from kie_core.registry import Registry, default_registry
 from kie_core.request import INPUT_FIELDS, InputKind, VideoRequest, is_remote
-from kie_mcp import args as A
+from kie_mcp import args
 from kie_mcp.config import McpConfig, inside
 from kie_mcp.errors import ToolRefusal, describe
 from kie_mcp.spend import committed_today, spend
@@ -202,7 +202,7 @@ class KieService:
         return request.model_copy(update=update) if update else request
 
     def _prepare(self, raw: Mapping[str, Any], index: int) -> tuple[VideoRequest, PreparedRequest]:
-        request = A.video_request(raw, index)
+        request = args.video_request(raw, index)
         try:
             self._check_allowed(request, index)
             request = self._local_inputs(request, index)
@@ -241,8 +241,8 @@ class KieService:
         """List the allowed models (the ``models`` tool)."""
         from kie_core.cli.models_cmd import describe_prices
 
-        A.only(arguments, ("name",))
-        needle = (A.text(arguments, "name") or "").lower()
+        args.only(arguments, ("name",))
+        needle = (args.text(arguments, "name") or "").lower()
         listed = []
         for spec in self.registry.specs():
             if spec.name not in self._allowed:
@@ -270,12 +270,12 @@ class KieService:
 
     async def estimate(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Check and price requests; nothing is sent (the ``estimate`` tool)."""
-        A.only(arguments, ("requests",))
+        args.only(arguments, ("requests",))
         items: list[dict[str, Any]] = []
         total = 0.0
         unpriced = False
         seen: set[str] = set()
-        for index, raw in enumerate(A.requests(arguments)):
+        for index, raw in enumerate(args.requests(arguments)):
             try:
                 _, prepared = self._prepare(raw, index)
                 identity, existing = self._existing(prepared)
@@ -356,8 +356,8 @@ class KieService:
 
     async def generate(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Check every request and the caps, then create the tasks (the ``generate`` tool)."""
-        A.only(arguments, ("requests",))
-        planned = self._plan(A.requests(arguments))
+        args.only(arguments, ("requests",))
+        planned = self._plan(args.requests(arguments))
         total = self._check_caps(planned)
         if total > 0:
             balance = await self.client.credits()
@@ -437,7 +437,7 @@ class KieService:
         slot.charged = status.credits
 
     def _unknown(self, label: str | int) -> dict[str, Any]:
-        return A.bad("ids", label, f"no journal entry or task {label!r}").to_dict()
+        return args.bad("ids", label, f"no journal entry or task {label!r}").to_dict()
 
     def _slot_view(self, slot: _Slot) -> dict[str, Any]:
         entry = slot.entry
@@ -480,10 +480,10 @@ class KieService:
         self, arguments: Mapping[str, Any], progress: Progress | None = None
     ) -> dict[str, Any]:
         """Read task states, optionally waiting a bounded time (the ``tasks`` tool)."""
-        A.only(arguments, ("ids", "wait_seconds", "limit"))
-        wanted = A.ids(arguments, required=False)
-        wait = min(A.number(arguments, "wait_seconds", 0, 45), self.config.max_wait_seconds)
-        limit = A.integer(arguments, "limit", 1, 50, 10)
+        args.only(arguments, ("ids", "wait_seconds", "limit"))
+        wanted = args.ids(arguments, required=False)
+        wait = min(args.number(arguments, "wait_seconds", 0, 45), self.config.max_wait_seconds)
+        limit = args.integer(arguments, "limit", 1, 50, 10)
         if wanted:
             slots = [_Slot(label, entry) for label, entry in self._entries_for(wanted)]
         else:
@@ -523,11 +523,11 @@ class KieService:
 
     async def collect(self, arguments: Mapping[str, Any]) -> tuple[dict[str, Any], list[Path]]:
         """Download results into the output folder (the ``collect`` tool)."""
-        A.only(arguments, ("ids", "folder", "resources"))
-        wanted = A.ids(arguments, required=True)
-        A.flag(arguments, "resources")
+        args.only(arguments, ("ids", "folder", "resources"))
+        wanted = args.ids(arguments, required=True)
+        args.flag(arguments, "resources")
         root = self._output_dir()
-        folder = A.text(arguments, "folder")
+        folder = args.text(arguments, "folder")
         target = root
         if folder is not None:
             target = Path(folder).expanduser()
@@ -572,13 +572,13 @@ class KieService:
 
     async def credits(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Return the balance and the caps (the ``credits`` tool)."""
-        A.only(arguments, ())
+        args.only(arguments, ())
         return {"credits": await self.client.credits(), "caps": self.caps()}
 
     async def spend(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Summarize committed credits (the ``spend`` tool)."""
-        A.only(arguments, ("days",))
-        return spend(self.journal, A.integer(arguments, "days", 1, 90, 7))
+        args.only(arguments, ("days",))
+        return spend(self.journal, args.integer(arguments, "days", 1, 90, 7))
 
     def describe_error(self, error: BaseException, *, index: int | None = None) -> dict[str, Any]:
         """Return the structured form of any error a tool raised (the key redacted)."""

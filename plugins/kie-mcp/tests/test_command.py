@@ -43,3 +43,10 @@ def test_no_api_key_is_refused_before_serving(tmp_path: Path) -> None:
     done = _kie(tmp_path, "mcp", KIE_API_KEY="")
     assert done.exit_code == 3
     assert "KIE_API_KEY" in done.stderr
+
+
+def test_an_unknown_allowed_model_is_refused_naming_the_installed_ones(tmp_path: Path) -> None:
+    done = _kie(tmp_path, "mcp", "--allow-model", "no-such-model", KIE_API_KEY="k-123456")
+    assert done.exit_code == 2
+    assert "no-such-model" in done.stderr
+    assert "kling-2.5-turbo" in done.stderr
