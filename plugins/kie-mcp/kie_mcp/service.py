@@ -22,6 +22,7 @@ from kie_core.errors import (
     ConfigurationError,
     InsufficientCreditsError,
     KieError,
+    UnknownModelError,
 )
 from kie_core.journal import Journal, JournalEntry, JournalState, fingerprint
 from kie_core.polling import PollPhase, PollSchedule
@@ -135,11 +136,15 @@ class KieService:
         return frozenset(self.registry.get(name).spec.name for name in self.config.allowed_models)
 
     def _check_allowed(self, request: VideoRequest, index: int) -> None:
-        spec = self.registry.get(request.model).spec
-        if spec.name not in self._allowed:
+        try:
+            spec = self.registry.get(request.model).spec
+        except UnknownModelError:
+            spec = None
+        if spec is None or spec.name not in self._allowed:
             raise ToolRefusal(
                 "invalid_input",
-                f"model {request.model!r} is not allowed on this server",
+                f"model {request.model!r} is not "
+                + ("installed" if spec is None else "allowed on this server"),
                 "Use one of the accepted models (the models tool lists them).",
                 field="model",
                 value=request.model,

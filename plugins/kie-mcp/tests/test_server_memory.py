@@ -318,10 +318,12 @@ async def test_models_outside_the_allowed_list_are_refused(
         result = await client.call_tool(
             "generate", {"requests": [{"model": "kling-2.1-master", "prompt": "x"}]}
         )
+        unknown = await client.call_tool("estimate", {"requests": [request("x") | {"model": "v9"}]})
     error = data(result)["error"]
     assert error["category"] == "invalid_input"
     assert error["field"] == "model"
     assert error["accepted"] == [MODEL]
+    assert data(unknown)["items"][0]["error"]["accepted"] == [MODEL]
     assert kie_emulator.tasks == {}
 
 
