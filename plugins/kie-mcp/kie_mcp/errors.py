@@ -118,7 +118,20 @@ _CATEGORIES: tuple[tuple[type[kerr.KieError], str, str], ...] = (
         "network",
         "KIE could not be reached: call again in a minute.",
     ),
+    (
+        kerr.PluginError,
+        "configuration",
+        "A provider plugin of the server is broken: the operator must fix or remove it.",
+    ),
 )
+
+
+def category_of(error_class: type[kerr.KieError]) -> tuple[str, str]:
+    """Return the (category, next step) of an error class; ``error`` for the bare bases."""
+    for cls, name, step in _CATEGORIES:
+        if issubclass(error_class, cls):
+            return name, step
+    return "error", "See message."
 
 
 class ToolRefusal(Exception):
@@ -188,11 +201,7 @@ def describe(
             "next_step": "This is a bug in the kie MCP server; report it with the message.",
             **({"index": index} if index is not None else {}),
         }
-    category, next_step = "error", "See message."
-    for cls, name, step in _CATEGORIES:
-        if isinstance(error, cls):
-            category, next_step = name, step
-            break
+    category, next_step = category_of(type(error))
     data = {
         "category": category,
         "retryable": bool(error.retryable),

@@ -19,7 +19,7 @@ from kie_mcp.config import (
     inside,
     parse_cap,
 )
-from kie_mcp.errors import ToolRefusal, describe
+from kie_mcp.errors import ToolRefusal, category_of, describe
 from kie_mcp.spend import summarize
 
 from kie_core import errors as kerr
@@ -112,6 +112,18 @@ def test_every_kie_error_has_a_category_and_a_next_step(
         assert described["accepted"] == [5]
     if isinstance(error, kerr.RateLimitError):
         assert described["retry_after"] == 3
+
+
+def test_every_error_class_of_kie_core_has_a_category() -> None:
+    bases = {kerr.KieError, kerr.ApiError, kerr.CallbackError}
+    classes = [
+        value
+        for value in vars(kerr).values()
+        if isinstance(value, type) and issubclass(value, kerr.KieError) and value not in bases
+    ]
+    assert len(classes) > 20
+    for cls in classes:
+        assert category_of(cls)[0] != "error", cls
 
 
 def test_descriptions_are_redacted() -> None:
