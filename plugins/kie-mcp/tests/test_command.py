@@ -50,3 +50,22 @@ def test_an_unknown_allowed_model_is_refused_naming_the_installed_ones(tmp_path:
     assert done.exit_code == 2
     assert "no-such-model" in done.stderr
     assert "kling-2.5-turbo" in done.stderr
+
+
+def test_loading_the_command_does_not_import_the_sdk() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from kie_core.cli.app import app\n"
+        "from kie_core.cli.extensions import register_command_plugins\n"
+        "infos = register_command_plugins(app)\n"
+        "assert any(i.name == 'mcp' and i.ok for i in infos), infos\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mcp', 'mcp_types')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
