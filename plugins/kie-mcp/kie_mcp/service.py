@@ -28,10 +28,10 @@ from kie_core.journal import Journal, JournalEntry, JournalState, fingerprint
 from kie_core.polling import PollPhase, PollSchedule
 from kie_core.registry import Registry, default_registry
 from kie_core.request import INPUT_FIELDS, InputKind, VideoRequest, is_remote
-from kie_mcp import args
+from kie_mcp import args, budget
 from kie_mcp.config import McpConfig, inside
 from kie_mcp.errors import ToolRefusal, describe
-from kie_mcp.spend import committed_today, spend
+from kie_mcp.spend import spend
 
 #: Reports wait progress: (progress so far, total, message).
 Progress = Callable[[float, float | None, str], Awaitable[None]]
@@ -54,25 +54,6 @@ READ_BOUND = 15.0
 _STOP = (AuthenticationError, InsufficientCreditsError, ConfigurationError)
 
 _MEDIA = ("first_frame", "last_frame", "video", "audio")
-
-
-@dataclass(frozen=True)
-class _Planned:
-    """One checked request of a generate call and what it would cost."""
-
-    index: int
-    request: VideoRequest
-    prepared: PreparedRequest
-    identity: str
-    existing: JournalEntry | None
-    repeat: bool
-
-    @property
-    def new_credits(self) -> float | None:
-        """Credits this request adds: 0 when it follows a task or repeats one of the batch."""
-        if self.existing is not None or self.repeat:
-            return 0.0
-        return self.prepared.estimated_credits
 
 
 @dataclass
@@ -159,14 +140,7 @@ class KieService:
 
     def caps(self) -> dict[str, Any]:
         """Return the caps and what today (UTC) has already committed."""
-        today = round(committed_today(self.journal), 2)
-        daily = self.config.daily_credits
-        return {
-            "per_call": self.config.max_call_credits,
-            "daily": daily,
-            "committed_today": today,
-            "daily_remaining": None if daily is None else round(max(daily - today, 0.0), 2),
-        }
+        return budget.caps_view(self.config, self.journal)
 
     # --- requests ------------------------------------------------------------------------
 
@@ -305,76 +279,27 @@ class KieService:
             result["note"] = "some models publish no price: their credits are unknown"
         return result
 
-    def _plan(self, raw_requests: list[Mapping[str, Any]]) -> list[_Planned]:
-        planned: list[_Planned] = []
+    def _plan(self, raw_requests: list[Mapping[str, Any]]) -> list[budget.Planned]:
+        planned: list[budget.Planned] = []
         seen: set[str] = set()
         for index, raw in enumerate(raw_requests):
             request, prepared = self._prepare(raw, index)
             identity, existing = self._existing(prepared)
             planned.append(
-                _Planned(index, request, prepared, identity, existing, repeat=identity in seen)
+                budget.Planned(
+                    index, request, prepared, identity, existing, repeat=identity in seen
+                )
             )
             seen.add(identity)
         return planned
-
-    def _check_caps(self, planned: list[_Planned]) -> float:
-        costs = [item.new_credits for item in planned]
-        unknown = [item for item, cost in zip(planned, costs, strict=True) if cost is None]
-        capped = self.config.max_call_credits is not None or self.config.daily_credits is not None
-        if unknown and capped:
-            first = unknown[0]
-            raise ToolRefusal(
-                "over_cap",
-                f"model {first.prepared.resolved.spec.name!r} publishes no price, so the "
-                "server's credit caps cannot be checked",
-                "Use a model with a published price (the models tool shows credits).",
-                field="model",
-                value=first.request.model,
-                index=first.index,
-            )
-        total = round(sum(cost or 0.0 for cost in costs), 2)
-        call_cap = self.config.max_call_credits
-        if call_cap is not None and total > call_cap:
-            raise ToolRefusal(
-                "over_cap",
-                f"these requests would commit {total:g} credits; this server allows at most "
-                f"{call_cap:g} per generate call",
-                "Send fewer or cheaper requests per call (shorter durations, cheaper models).",
-                field="requests",
-                value=total,
-                extra={"cap": call_cap, "scope": "call"},
-            )
-        daily = self.config.daily_credits
-        if daily is not None:
-            today = committed_today(self.journal)
-            if today + total > daily:
-                raise ToolRefusal(
-                    "over_cap",
-                    f"these requests would commit {total:g} credits; today already committed "
-                    f"{today:g} of this server's daily cap of {daily:g}",
-                    "Wait for the next UTC day, or ask the user to raise the daily cap.",
-                    field="requests",
-                    value=total,
-                    extra={"cap": daily, "scope": "day", "committed_today": round(today, 2)},
-                )
-        return total
 
     async def generate(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Check every request and the caps, then create the tasks (the ``generate`` tool)."""
         args.only(arguments, ("requests",))
         planned = self._plan(args.requests(arguments))
-        total = self._check_caps(planned)
+        total = budget.check_caps(planned, self.config, self.journal)
         if total > 0:
-            balance = await self.client.credits()
-            if balance < total:
-                raise ToolRefusal(
-                    "insufficient_credits",
-                    f"these requests would commit {total:g} credits; the account has {balance:g}",
-                    "Ask the user to top up credits, or send fewer or cheaper requests.",
-                    field="requests",
-                    value=total,
-                    extra={"balance": balance},
-                )
+            budget.check_balance(total, await self.client.credits())
         items: list[dict[str, Any]] = []
         stopped: dict[str, Any] | None = None
         for item in planned:
