@@ -1,42 +1,39 @@
 """The plugin SDK: everything a kie provider plugin imports, in one module.
 
-A provider plugin (a distribution with a ``kie.providers`` entry point) imports only from here
-and from the top-level :mod:`kie_core`; the other ``kie_core`` modules are the core's own and
-may change between releases. A lint rule holds the shipped plugins and the documented example
-to it. A Market model is mostly data::
+A provider plugin (a distribution with a `kie.providers` entry point) imports only from here and
+from the top-level `kie_core`; the other `kie_core` modules are the core's own and may change
+between releases. A lint rule holds the shipped plugins and the documented example to it. A
+Market model is mostly data:
 
-    from kie_core.plugin import MarketModel, Mode, ModelSpec, PriceRow, Variant, hookimpl
+```python
+from kie_core.plugin import MarketModel, Mode, ModelSpec, PriceRow, Variant, hookimpl
 
-    MY_MODEL = MarketModel(ModelSpec(name="my-model", title="My Model", variants=(...)))
+MY_MODEL = MarketModel(ModelSpec(name="my-model", title="My Model", variants=(...)))
 
-    @hookimpl
-    def kie_register_models(register):
-        register(MY_MODEL)
+@hookimpl
+def kie_register_models(register):
+    register(MY_MODEL)
+```
 
-A model with its own endpoints subclasses :class:`VideoModel` and brings a :class:`TaskFamily`
-built with the readers below (:func:`require_mapping`, :func:`url_list`, :func:`coded_callback`
-...). The names are grouped as follows.
+A model with its own endpoints subclasses `VideoModel` and brings a `TaskFamily` built with the
+readers below. The names, by what they are for:
 
-- Hooks: :data:`hookimpl`.
-- Model description: :class:`ModelSpec`, :class:`Variant`, :class:`Mode`, :class:`PriceRow`,
-  :class:`Forbidden`, :class:`DeprecatedModelWarning`.
-- Models and calls: :class:`VideoModel`, :class:`MarketModel`, :class:`ResolvedRequest`,
-  :class:`EndpointCall`.
-- Requests: :class:`VideoRequest`, :class:`InputKind`, :func:`is_remote`.
-- Options: :class:`ProviderOptions`, the base of a model's own options model.
-- Task families: :class:`TaskFamily`, :class:`MarketFamily`, :data:`MARKET`, and the tolerant
-  readers :func:`require_mapping`, :func:`json_object`, :func:`text_or_none`,
-  :func:`int_or_none`, :func:`float_or_none`, :func:`url_list`, :func:`from_epoch_ms`,
-  :func:`coded_callback`.
-- Task state: :class:`TaskState`, :class:`TaskStatus`, :class:`TaskHandle`,
-  :class:`CallbackEvent`.
-- Errors a plugin raises: :class:`InvalidRequestError` (a request the model refuses),
-  :class:`MalformedResponseError` (an answer the family cannot read), :func:`error_for_code`
-  (the error class of a KIE envelope code).
+- hooks: `hookimpl`;
+- describing a model: `ModelSpec`, `Variant`, `Mode`, `PriceRow`, `Forbidden`,
+  `DeprecatedModelWarning`;
+- models and calls: `VideoModel`, `MarketModel`, `ResolvedRequest`, `EndpointCall`;
+- requests: `VideoRequest`, `InputKind`, `is_remote`;
+- options: `ProviderOptions`, the base of a model's own options model;
+- task families: `TaskFamily`, `MarketFamily`, `MARKET`, and the tolerant readers
+  `require_mapping`, `json_object`, `text_or_none`, `int_or_none`, `float_or_none`, `url_list`,
+  `from_epoch_ms`, `coded_callback`;
+- task state: `TaskState`, `TaskStatus`, `TaskHandle`, `CallbackEvent`;
+- errors a plugin raises: `InvalidRequestError` (a request the model refuses),
+  `MalformedResponseError` (an answer the family cannot read), `error_for_code` (the error
+  class of a KIE envelope code).
 
 Importing this module imports none of them: each name loads its module on first use, so a
-plugin's ``__init__`` that takes only :data:`hookimpl` stays cheap (``kie --help`` start-up is
-measured).
+plugin's `__init__` that takes only `hookimpl` stays cheap (`kie --help` start-up is measured).
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ that raises on import, implements an unknown hook or registers a malformed model
 with its error (``kie plugins`` shows why) and the rest keep working.
 
 ``KIE_LOAD_PLUGINS=a,b`` loads only the named plugins; ``KIE_DISABLE_PLUGINS=a,b`` skips them.
+
+The registry never changes a plugin's objects: who provides each model is its own record
+(:class:`RegisteredModel`), read with :meth:`Registry.registered` or
+:meth:`Registry.provider_of`.
 """
 
 from __future__ import annotations
