@@ -118,7 +118,10 @@ def test_models_and_a_dry_run_work(fresh: Env) -> None:
     plan = fresh.run("generate", "kling-2.5-turbo", "x", "--dry-run", "--json")
     assert plan.returncode == 0, plan.stderr
     shown = json.loads(plan.stdout)
-    assert shown["payload"]["model"] == "kling/v2-5-turbo-text-to-video-pro"
+    assert (shown["provider"], shown["payload"]["model"]) == (
+        "kling",
+        "kling/v2-5-turbo-text-to-video-pro",
+    )
     assert shown["estimated_credits"] > 0
 
 
