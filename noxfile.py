@@ -55,7 +55,7 @@ def tests(session: nox.Session) -> None:
     ruff checks the plugin import rule; uv builds the fresh environment of the distribution
     boundary test.
     """
-    session.install(*_editable_all(), *TEST_DEPS, "ruff>=0.6", "uv>=0.4")
+    session.install(*_editable_all(), *TEST_DEPS, "ruff>=0.6", "uv>=0.5")
     session.run("pytest", *(session.posargs or ["tests", "-q", "-p", "no:cacheprovider"]))
 
 
