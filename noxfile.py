@@ -50,8 +50,12 @@ def _editable_all() -> list[str]:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Core tests (unit, emulator, integration, faults, CLI) with every plugin installed."""
-    session.install(*_editable_all(), *TEST_DEPS)
+    """Core tests (unit, emulator, integration, faults, CLI) with every plugin installed.
+
+    ruff checks the plugin import rule; uv builds the fresh environment of the distribution
+    boundary test.
+    """
+    session.install(*_editable_all(), *TEST_DEPS, "ruff>=0.6", "uv>=0.5")
     session.run("pytest", *(session.posargs or ["tests", "-q", "-p", "no:cacheprovider"]))
 
 

@@ -31,6 +31,9 @@ def _target(name: str) -> tuple[str, str] | None:
 class MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Resolves an old module name to the module at its new home."""
 
+    def __init__(self) -> None:
+        self._specs: dict[str, importlib.machinery.ModuleSpec | None] = {}
+
     def find_spec(
         self, fullname: str, path: object = None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
@@ -45,7 +48,7 @@ class MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         assert moved is not None
         new, dist = moved
         try:
-            return importlib.import_module(new)
+            module = importlib.import_module(new)
         except ModuleNotFoundError as exc:
             if exc.name is None or not new.startswith(exc.name):
                 raise
@@ -53,9 +56,19 @@ class MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                 f"{spec.name} moved to {new}, in the {dist} distribution: pip install {dist}",
                 name=spec.name,
             ) from None
+        self._specs[spec.name] = module.__spec__
+        return module
 
     def exec_module(self, module: ModuleType) -> None:
-        """Nothing to run: the module was executed at its new home."""
+        """Give the module back its own spec, which the import system replaced with the alias's.
+
+        Nothing else runs: the module was executed at its new home. Its own spec matters:
+        ``importlib.resources`` and submodule imports read the package's search locations there.
+        """
+        for name, original in list(self._specs.items()):
+            if original is not None and original.name == module.__name__:
+                module.__spec__ = original
+                del self._specs[name]
 
 
 def install() -> None:

@@ -496,7 +496,7 @@ class _ClientCore:
             resolved = resolved.model_copy(update={"request": uploaded})
         task = _NewTask(
             model=resolved.spec.name,
-            provider=resolved.spec.provider,
+            provider=self.registry.provider_of(model),
             family=model.family,
             kie_model=resolved.mode.kie_model,
             variant=resolved.variant.name,

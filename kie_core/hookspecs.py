@@ -3,7 +3,7 @@
 A plugin is a module (or object) registered under the ``kie.providers`` entry point group that
 implements some of the hooks below with :data:`hookimpl`::
 
-    from kie_core import hookimpl
+    from kie_core.plugin import hookimpl
 
     @hookimpl
     def kie_register_models(register):

@@ -6,6 +6,10 @@ that raises on import, implements an unknown hook or registers a malformed model
 with its error (``kie plugins`` shows why) and the rest keep working.
 
 ``KIE_LOAD_PLUGINS=a,b`` loads only the named plugins; ``KIE_DISABLE_PLUGINS=a,b`` skips them.
+
+The registry never changes a plugin's objects: who provides each model is its own record
+(:class:`RegisteredModel`), read with :meth:`Registry.registered` or
+:meth:`Registry.provider_of`.
 """
 
 from __future__ import annotations
@@ -45,6 +49,33 @@ class PluginInfo:
     def ok(self) -> bool:
         """Whether the plugin loaded without error."""
         return self.error is None
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    """A model as the registry holds it: the plugin's own object, untouched, and its provider.
+
+    Attributes:
+        model: the object the plugin registered.
+        provider: the name of the plugin that registered it (its entry point name).
+    """
+
+    model: VideoModel
+    provider: str
+
+    @property
+    def spec(self) -> ModelSpec:
+        """The model's spec."""
+        return self.model.spec
+
+    @property
+    def family(self) -> TaskFamily:
+        """The model's task family object."""
+        return self.model.family
+
+    def summary(self) -> dict[str, Any]:
+        """Return the spec's listing with the provider and the family name filled in."""
+        return {**self.model.spec.summary(), "provider": self.provider, "family": self.family.name}
 
 
 @dataclass(frozen=True)
@@ -98,8 +129,8 @@ class Registry:
         self._loaded = False
         self._pm = pluggy.PluginManager(PROJECT_NAME)
         self._pm.add_hookspecs(VideoProvider)
-        self._models: dict[str, VideoModel] = {}
-        self._by_name: dict[str, VideoModel] = {}
+        self._records: dict[str, RegisteredModel] = {}
+        self._by_name: dict[str, RegisteredModel] = {}
         self._families: dict[str, TaskFamily] = {MARKET.name: MARKET}
         self._plugins: dict[str, PluginInfo] = {}
 
@@ -182,27 +213,31 @@ class Registry:
             family = getattr(model, "family", None)
             if not isinstance(family, TaskFamily) or not family.name:
                 raise PluginError(f"model {spec.name!r} has no TaskFamily")
+            spec.check_family(family.name)
             taken = [n for n in spec.all_names() if n in self._by_name]
             if taken:
-                owner = self._by_name[taken[0]].spec.provider
+                owner = self._by_name[taken[0]].provider
                 raise PluginError(f"model name {taken[0]!r} is already provided by {owner!r}")
-            if spec.provider != info.name:
-                model.spec = spec.model_copy(update={"provider": info.name})
         except Exception as exc:
             info.model_errors.append(f"{type(exc).__name__}: {exc}")
             return
-        self._models[model.spec.name] = model
-        for name in model.spec.all_names():
-            self._by_name[name] = model
+        record = RegisteredModel(model=model, provider=info.name)
+        self._records[spec.name] = record
+        for name in spec.all_names():
+            self._by_name[name] = record
         self._families.setdefault(family.name, family)
-        info.models.append(model.spec.name)
+        info.models.append(spec.name)
 
     # --- lookup --------------------------------------------------------------------------
 
     def models(self) -> list[VideoModel]:
         """Every loaded model, sorted by name."""
+        return [record.model for record in self.registered_models()]
+
+    def registered_models(self) -> list[RegisteredModel]:
+        """Every loaded model with the plugin that provides it, sorted by name."""
         self._ensure_loaded()
-        return [self._models[name] for name in sorted(self._models)]
+        return [self._records[name] for name in sorted(self._records)]
 
     def specs(self) -> list[ModelSpec]:
         """Return the specs of every loaded model, sorted by name."""
@@ -214,18 +249,38 @@ class Registry:
         Raises:
             UnknownModelError: naming the installed models.
         """
+        return self.registered(name).model
+
+    def registered(self, name: str) -> RegisteredModel:
+        """Return the model with this name or alias, with the plugin that provides it.
+
+        Raises:
+            UnknownModelError: naming the installed models.
+        """
         self._ensure_loaded()
-        model = self._by_name.get(name) or self._by_name.get(name.lower())
-        if model is None:
+        record = self._by_name.get(name) or self._by_name.get(name.lower())
+        if record is None:
             known = sorted(self._by_name)
-            hint = ", ".join(sorted(self._models)) or "none (install a plugin such as kie-veo)"
+            hint = ", ".join(sorted(self._records)) or "none (install a plugin such as kie-veo)"
             raise UnknownModelError(
                 f"unknown model {name!r}; installed models: {hint}",
                 field="model",
                 value=name,
                 accepted=known,
             )
-        return model
+        return record
+
+    def provider_of(self, model: VideoModel) -> str:
+        """Return the name of the plugin that registered ``model``.
+
+        A model this registry does not hold (built and used directly) has the provider its
+        spec declares, by default ``""``.
+        """
+        self._ensure_loaded()
+        record = self._records.get(model.spec.name)
+        if record is not None and record.model is model:
+            return record.provider
+        return model.spec.provider
 
     def family(self, name: str) -> TaskFamily:
         """Return a task family by name (``market``, ``veo``, ``runway``...)."""

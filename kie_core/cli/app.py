@@ -24,6 +24,7 @@ from kie_core.cli import (
 )
 from kie_core.cli.context import CliState
 from kie_core.cli.exitcodes import ExitCode, exit_code_for
+from kie_core.cli.extensions import command_plugins
 from kie_core.cli.output import Output
 
 
@@ -166,7 +167,12 @@ def main_options(
         journal=str(journal) if journal is not None else None,
     )
     output.add_secret(settings.api_key)
-    state = CliState(settings=settings, output=output, poll_interval=poll_interval)
+    state = CliState(
+        settings=settings,
+        output=output,
+        poll_interval=poll_interval,
+        command_plugins=tuple(command_plugins(app)),
+    )
     ctx.obj = state
     ctx.call_on_close(state.close)
 

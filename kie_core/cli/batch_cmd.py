@@ -96,9 +96,9 @@ def batch(
     import asyncio
 
     from kie_core.cli.batch_file import MEDIA_COLUMNS, read_batch
+    from kie_core.cli.folders import ensure_folder
     from kie_core.cli.generate_cmd import check_budget
     from kie_core.cli.planning import plan_request
-    from kie_core.cli.task_cmd import ensure_folder
     from kie_core.errors import InvalidRequestError
 
     state = get_state(ctx)

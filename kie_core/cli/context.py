@@ -15,6 +15,7 @@ from kie_core.cli.output import Output
 from kie_core.cli.settings import Settings
 
 if TYPE_CHECKING:
+    from kie_core.cli.extensions import CommandPluginInfo
     from kie_core.client import AsyncClient, Client
     from kie_core.journal import Journal
     from kie_core.polling import PollSchedule
@@ -30,11 +31,13 @@ class CliState:
         output: the streams (its ``json_mode`` / ``quiet`` are the global ones).
         poll_interval: a fixed status poll interval in seconds instead of KIE's recommended
             schedule (``--poll-interval``; handy against the emulator).
+        command_plugins: the distributions that added subcommands, loaded or failed.
     """
 
     settings: Settings
     output: Output
     poll_interval: float | None = None
+    command_plugins: tuple[CommandPluginInfo, ...] = ()
     _journal: Journal | None = field(default=None, repr=False)
 
     def registry(self) -> Registry:

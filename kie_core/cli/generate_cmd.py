@@ -325,8 +325,8 @@ def _run(
 ) -> None:
     from datetime import UTC, datetime
 
+    from kie_core.cli.folders import ensure_folder
     from kie_core.cli.progress import TaskDisplay
-    from kie_core.cli.task_cmd import ensure_folder
 
     if not no_wait:
         ensure_folder(output_dir)

@@ -145,8 +145,8 @@ def resume(
     quiet: QuietOption = False,
 ) -> None:
     """Finish every unfinished task in the journal: wait, download; list ambiguous requests."""
+    from kie_core.cli.folders import ensure_folder
     from kie_core.cli.progress import TaskDisplay
-    from kie_core.cli.task_cmd import ensure_folder
     from kie_core.journal import JournalState
 
     state = get_state(ctx)

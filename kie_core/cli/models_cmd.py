@@ -30,14 +30,14 @@ def models(
 ) -> None:
     """List the installed models: durations, aspect ratios, inputs, prices, deprecation."""
     output = command_output(ctx, json_mode=json_output)
-    specs = get_state(ctx).registry().specs()
+    records = get_state(ctx).registry().registered_models()
     if name:
         needle = name.lower()
-        specs = [s for s in specs if any(needle in n.lower() for n in s.all_names())]
+        records = [r for r in records if any(needle in n.lower() for n in r.spec.all_names())]
     if output.json_mode:
-        output.result_json([spec.summary() for spec in specs])
+        output.result_json([record.summary() for record in records])
         return
-    if not specs:
+    if not records:
         output.warn(
             "no models installed; install a provider plugin such as kie-kling"
             if not name
@@ -52,11 +52,12 @@ def models(
         table.add_column(column)
     for column in ("resolutions", "inputs", "credits", "deprecated"):
         table.add_column(column)
-    for spec in specs:
+    for record in records:
+        spec = record.spec
         cells = (
             spec.name,
             "\n".join(spec.all_names()[1:]),
-            spec.provider,
+            record.provider,
             _join(f"{d} s" for d in spec.durations) or "follows input",
             _join(spec.aspect_ratios) or "follows input",
             _join(spec.resolutions) or "-",
@@ -69,12 +70,10 @@ def models(
 
 def plugins(ctx: typer.Context, *, json_output: JsonOption = False) -> None:
     """List the installed plugins (providers and command plugins) and any that failed to load."""
-    from kie_core.cli.app import app
-    from kie_core.cli.extensions import command_plugins
-
     output = command_output(ctx, json_mode=json_output)
-    infos = get_state(ctx).registry().plugins()
-    extensions = command_plugins(app)
+    state = get_state(ctx)
+    infos = state.registry().plugins()
+    extensions = state.command_plugins
     if output.json_mode:
         output.result_json(
             [{**dataclasses.asdict(info), "ok": info.ok, "kind": "provider"} for info in infos]

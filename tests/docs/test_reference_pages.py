@@ -11,6 +11,7 @@ from tests.docs.markdown import DOCS
 
 #: The modules users and plugin authors program against.
 PUBLIC_MODULES = (
+    "kie_core.plugin",
     "kie_core.request",
     "kie_core.models",
     "kie_core.calls",

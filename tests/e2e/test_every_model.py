@@ -102,13 +102,13 @@ def _client(kie_emulator: Any, registry: Registry) -> Client:
 
 def test_all_twelve_models_are_listed() -> None:
     registry = _registry()
-    listed = {spec.name: spec for spec in registry.specs()}
+    listed = {record.spec.name: record for record in registry.registered_models()}
     assert set(listed) >= TWELVE
     for name in TWELVE:
         summary = listed[name].summary()
         assert summary["durations"] or name in {"runway-aleph", "luma-modify"}
         assert summary["provider"]
-    assert listed["sora-2"].deprecated is not None
+    assert listed["sora-2"].spec.deprecated is not None
 
 
 @pytest.mark.parametrize(("model", "variant", "mode"), _cases())

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import kie_emulator
 import pytest
 from kie_emulator.pytest_plugin import EmulatorHandle
 
@@ -24,9 +25,7 @@ from .client_fakes import make_registry
 
 T2V = "kling/v2-5-turbo-text-to-video-pro"
 I2V = "kling/v2-5-turbo-image-to-video-pro"
-SAMPLE_PNG = (
-    Path(__file__).parents[2] / "plugins" / "kie-emulator" / "kie_emulator" / "data" / "sample.png"
-)
+SAMPLE_PNG = Path(kie_emulator.__file__).parent / "data" / "sample.png"
 REQUEST = VideoRequest(model="kling-2.5-turbo", prompt="a fox runs through snow", duration=5)
 
 

@@ -6,6 +6,7 @@ import importlib
 import subprocess
 import sys
 
+import kie_emulator
 import kie_emulator.server
 import kie_emulator.testing
 
@@ -17,6 +18,12 @@ def test_old_names_give_the_same_module_objects() -> None:
     from kie_emulator.config import EmulatorConfig as New
 
     assert EmulatorConfig is New
+    # The modules keep their own specs: package data and submodules still resolve.
+    assert kie_emulator.__spec__ is not None
+    assert kie_emulator.__spec__.name == "kie_emulator"
+    from importlib import resources
+
+    assert resources.files("kie_emulator").joinpath("data", "sample.mp4").is_file()
 
 
 def test_without_the_distribution_the_old_name_says_how_to_install_it() -> None:

@@ -18,6 +18,7 @@ from kie_emulator.testing import (
     check_specs,
     check_status_parsing,
     combinations,
+    default_plugin_name,
     emulator_call_check,
     load_plugin,
 )
@@ -152,7 +153,11 @@ def test_a_model_the_registry_refuses_fails() -> None:
 
 
 def test_the_plugin_name_defaults_to_the_object_name() -> None:
-    assert [m.spec.provider for m in load_plugin(Plugin(turbo()))] == ["Plugin"]
+    class Empty:
+        pass
+
+    assert default_plugin_name(Plugin(turbo())) == "Plugin"
+    assert "plugin 'Empty' registers no model" in problems_of(lambda: load_plugin(Empty()))
 
 
 # --- specs -------------------------------------------------------------------------------

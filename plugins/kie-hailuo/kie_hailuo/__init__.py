@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kie_core.hookspecs import hookimpl
-from kie_core.models import VideoModel
+from kie_core.plugin import VideoModel, hookimpl
 from kie_hailuo.models import HAILUO_02, MINIMAX, MODELS
 from kie_hailuo.options import HailuoOptions
 

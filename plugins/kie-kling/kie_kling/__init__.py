@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kie_core.hookspecs import hookimpl
-from kie_core.models import VideoModel
+from kie_core.plugin import VideoModel, hookimpl
 from kie_kling.models import KLING_2_1, KLING_2_5_TURBO, MODELS
 from kie_kling.options import KlingOptions
 

@@ -13,11 +13,10 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from kie_core.hookspecs import hookimpl
+from kie_core.plugin import hookimpl
 
 if TYPE_CHECKING:
-    from kie_core.families.base import TaskFamily
-    from kie_core.models import VideoModel
+    from kie_core.plugin import TaskFamily, VideoModel
     from kie_luma.family import LUMA, LumaFamily
     from kie_luma.models import LUMA_MODIFY, MODELS, LumaModel
     from kie_luma.options import LumaOptions

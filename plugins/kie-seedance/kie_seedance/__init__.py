@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kie_core.hookspecs import hookimpl
-from kie_core.models import VideoModel
+from kie_core.plugin import VideoModel, hookimpl
 from kie_seedance.models import MODELS, SEEDANCE, SeedanceModel
 from kie_seedance.options import SeedanceFastOptions, SeedanceOptions
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kie_core.hookspecs import hookimpl
-from kie_core.models import VideoModel
+from kie_core.plugin import VideoModel, hookimpl
 from kie_sora.models import MODELS, SORA_2
 from kie_sora.options import SoraOptions, SoraProOptions
 

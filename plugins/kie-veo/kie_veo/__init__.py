@@ -14,11 +14,10 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from kie_core.hookspecs import hookimpl
+from kie_core.plugin import hookimpl
 
 if TYPE_CHECKING:
-    from kie_core.families.base import TaskFamily
-    from kie_core.models import VideoModel
+    from kie_core.plugin import TaskFamily, VideoModel
     from kie_veo.family import VEO, VeoFamily
     from kie_veo.models import MODELS, VEO_31, VEO_31_FAST, VeoModel
     from kie_veo.options import VeoOptions

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kie_core.hookspecs import hookimpl
-from kie_core.models import VideoModel
+from kie_core.plugin import VideoModel, hookimpl
 from kie_wan.models import MODELS, WAN_2_5
 from kie_wan.options import WanOptions
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kie_avatar.models import AVATAR_SPEC, KLING_AVATAR, MODELS
-from kie_core import VideoModel, hookimpl
+from kie_core.plugin import VideoModel, hookimpl
 
 __all__ = ["AVATAR_SPEC", "KLING_AVATAR", "MODELS", "kie_register_models"]
 

@@ -34,7 +34,7 @@ def _check_names(models: Sequence[VideoModel]) -> list[str]:
             seen[name] = spec.name
         if not spec.title.strip():
             problems.append(f"{spec.name}: title is empty")
-        if spec.family != model.family.name:
+        if spec.family is not None and spec.family != model.family.name:
             problems.append(
                 f"{spec.name}: spec.family {spec.family!r} is not its family {model.family.name!r}"
             )
