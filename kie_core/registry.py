@@ -19,6 +19,7 @@ from typing import Any
 
 import pluggy
 
+from kie_core.emulation import EndpointSchema
 from kie_core.errors import PluginError, UnknownModelError
 from kie_core.families.base import TaskFamily
 from kie_core.families.market import MARKET
@@ -102,6 +103,8 @@ class Registry:
         self._by_name: dict[str, VideoModel] = {}
         self._families: dict[str, TaskFamily] = {MARKET.name: MARKET}
         self._plugins: dict[str, PluginInfo] = {}
+        self._plugin_objects: list[tuple[object, PluginInfo]] = []
+        self._emulations: dict[str, list[EndpointSchema]] | None = None
 
     # --- loading -------------------------------------------------------------------------
 
@@ -151,6 +154,8 @@ class Registry:
                     self._pm.unregister(plugin)
                 info.error = f"invalid plugin: {type(exc).__name__}: {exc}"
                 return info
+            self._plugin_objects.append((plugin, info))
+            self._emulations = None
             for impl in self._pm.hook.kie_register_families.get_hookimpls():
                 if impl.plugin is plugin:
                     self._call_impl(info, impl.function, self._add_family)
@@ -196,6 +201,37 @@ class Registry:
             self._by_name[name] = model
         self._families.setdefault(family.name, family)
         info.models.append(model.spec.name)
+
+    def _collect_emulations(self) -> dict[str, list[EndpointSchema]]:
+        found: dict[str, list[EndpointSchema]] = {}
+        impls = self._pm.hook.kie_register_emulations.get_hookimpls()
+        for plugin, info in self._plugin_objects:
+            declared: list[EndpointSchema] = []
+
+            def register(schema: EndpointSchema, into: list[EndpointSchema] = declared) -> None:
+                if not isinstance(schema, EndpointSchema):
+                    raise PluginError(f"not an EndpointSchema: {schema!r}")
+                into.append(schema)
+
+            for impl in impls:
+                if impl.plugin is plugin:
+                    self._call_impl(info, impl.function, register)
+            found[info.name] = declared
+        return found
+
+    def emulations(self, plugin: str | None = None) -> list[EndpointSchema]:
+        """Return the emulator declarations of the loaded plugins (or of one plugin).
+
+        The ``kie_register_emulations`` hooks run on the first call only, so loading plugins
+        for real work never imports their declarations.
+        """
+        self._ensure_loaded()
+        with self._lock:
+            if self._emulations is None:
+                self._emulations = self._collect_emulations()
+            if plugin is not None:
+                return list(self._emulations.get(plugin, []))
+            return [schema for found in self._emulations.values() for schema in found]
 
     # --- lookup --------------------------------------------------------------------------
 

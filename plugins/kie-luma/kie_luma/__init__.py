@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from kie_core.hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from kie_core.emulation import EndpointSchema
     from kie_core.families.base import TaskFamily
     from kie_core.models import VideoModel
     from kie_luma.family import LUMA, LumaFamily
@@ -41,6 +42,7 @@ __all__ = [
     "LumaModel",
     "LumaOptions",
     "__version__",
+    "kie_register_emulations",
     "kie_register_families",
     "kie_register_models",
 ]
@@ -53,6 +55,15 @@ def kie_register_models(register: Callable[[VideoModel], None]) -> None:
 
     for model in MODELS:
         register(model)
+
+
+@hookimpl
+def kie_register_emulations(register: Callable[[EndpointSchema], None]) -> None:
+    """Teach the offline emulator the endpoints of the plugin's models (as KIE documents them)."""
+    from kie_luma.emulation import EMULATIONS
+
+    for schema in EMULATIONS:
+        register(schema)
 
 
 @hookimpl

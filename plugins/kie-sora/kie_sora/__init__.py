@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kie_core.emulation import EndpointSchema
 from kie_core.hookspecs import hookimpl
 from kie_core.models import VideoModel
 from kie_sora.models import MODELS, SORA_2
 from kie_sora.options import SoraOptions, SoraProOptions
 
-__all__ = ["MODELS", "SORA_2", "SoraOptions", "SoraProOptions", "kie_register_models"]
+__all__ = [
+    "MODELS",
+    "SORA_2",
+    "SoraOptions",
+    "SoraProOptions",
+    "kie_register_emulations",
+    "kie_register_models",
+]
 
 
 @hookimpl
@@ -21,3 +29,12 @@ def kie_register_models(register: Callable[[VideoModel], None]) -> None:
     """Register ``sora-2`` (variant ``pro`` reached as ``sora-2-pro``)."""
     for model in MODELS:
         register(model)
+
+
+@hookimpl
+def kie_register_emulations(register: Callable[[EndpointSchema], None]) -> None:
+    """Teach the offline emulator the endpoints of the plugin's models (as KIE documents them)."""
+    from kie_sora.emulation import EMULATIONS
+
+    for schema in EMULATIONS:
+        register(schema)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kie_core.hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from kie_core.emulation import EndpointSchema
     from kie_core.families.base import TaskFamily
     from kie_core.models import VideoModel
     from kie_veo.family import VEO, VeoFamily
@@ -58,6 +59,7 @@ __all__ = [
     "__version__",
     "get_4k_call",
     "get_1080p_call",
+    "kie_register_emulations",
     "kie_register_families",
     "kie_register_models",
     "parse_4k_callback",
@@ -73,6 +75,15 @@ def kie_register_models(register: Callable[[VideoModel], None]) -> None:
 
     for model in MODELS:
         register(model)
+
+
+@hookimpl
+def kie_register_emulations(register: Callable[[EndpointSchema], None]) -> None:
+    """Teach the offline emulator the endpoints of the plugin's models (as KIE documents them)."""
+    from kie_veo.emulation import EMULATIONS
+
+    for schema in EMULATIONS:
+        register(schema)
 
 
 @hookimpl

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kie_core.emulation import EndpointSchema
 from kie_core.hookspecs import hookimpl
 from kie_core.models import VideoModel
 from kie_wan.models import MODELS, WAN_2_5
 from kie_wan.options import WanOptions
 
-__all__ = ["MODELS", "WAN_2_5", "WanOptions", "kie_register_models"]
+__all__ = ["MODELS", "WAN_2_5", "WanOptions", "kie_register_emulations", "kie_register_models"]
 
 
 @hookimpl
@@ -20,3 +21,12 @@ def kie_register_models(register: Callable[[VideoModel], None]) -> None:
     """Register ``wan-2.5`` (text- and image-to-video)."""
     for model in MODELS:
         register(model)
+
+
+@hookimpl
+def kie_register_emulations(register: Callable[[EndpointSchema], None]) -> None:
+    """Teach the offline emulator the endpoints of the plugin's models (as KIE documents them)."""
+    from kie_wan.emulation import EMULATIONS
+
+    for schema in EMULATIONS:
+        register(schema)
