@@ -27,8 +27,9 @@ beyond the standard library, and nothing here runs a server.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 FieldType = Literal["string", "url", "boolean", "integer", "number", "string_list", "url_list"]
@@ -66,6 +67,7 @@ class InputField:
         type: the JSON shape.
         required: whether the field must be present (and, for strings and lists, non-empty).
         enum: the allowed values, when the set is finite.
+        min_length: the shortest accepted string.
         max_length: the longest accepted string.
         minimum: the smallest accepted number.
         maximum: the largest accepted number.
@@ -80,6 +82,7 @@ class InputField:
     type: FieldType
     required: bool = False
     enum: tuple[Any, ...] | None = None
+    min_length: int | None = None
     max_length: int | None = None
     minimum: float | None = None
     maximum: float | None = None
@@ -148,7 +151,7 @@ class ItemCount:
     minimum: int
     maximum: int
     message: str
-    when: Mapping[str, Any] = field(default_factory=dict)
+    when: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 Rule = Forbidden | RequiredWithout | ItemCount
@@ -166,7 +169,7 @@ class Price:
     """
 
     credits: float
-    when: Mapping[str, Any] = field(default_factory=dict)
+    when: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     per_second: bool = False
 
 
@@ -203,7 +206,8 @@ class EndpointSchema:
             its tasks and charges carry (``runway``, ``veo-extend``...).
         fields: the accepted fields (of ``input`` for the Market; of the body otherwise).
             Unknown keys are refused. A dedicated endpoint's ``callBackUrl`` is implied.
-        prices: the price table; the first matching row applies.
+        prices: the price table; the first matching row applies. Empty when KIE publishes no
+            price: the emulator then charges nothing and the spec must advertise no price.
         rules: rules spanning several fields.
         seconds: the billed length, for per-second prices.
         route: the create route; :data:`MARKET_CREATE` for Market models.

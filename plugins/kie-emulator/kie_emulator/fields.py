@@ -41,6 +41,8 @@ def _check_string(spec: Field, where: str, value: Any) -> None:
         raise validation_error(f"{where}: must be a string")
     if spec.required and not spec.allow_empty and not value.strip():
         raise validation_error(f"{where}: {REQUIRED_MSG}")
+    if spec.min_length is not None and len(value) < spec.min_length:
+        raise validation_error(f"{where}: must be at least {spec.min_length} characters")
     if spec.max_length is not None and len(value) > spec.max_length:
         raise validation_error(f"{where}: must be at most {spec.max_length} characters")
     if spec.type == "url" and value and not _is_url(value):

@@ -35,9 +35,13 @@ def check_rules(schema: EndpointSchema, data: Mapping[str, Any]) -> None:
 def price_of(schema: EndpointSchema, data: Mapping[str, Any]) -> float:
     """Return the declared credits of a task with this body (defaults applied).
 
+    A declaration without prices (KIE publishes none) charges nothing.
+
     Raises:
         ApiError: code 422 when no price row matches (the declaration is incomplete).
     """
+    if not schema.prices:
+        return 0.0
     credits = schema.price(data)
     if credits is None:
         names = sorted({name for row in schema.prices for name in row.when})

@@ -1,7 +1,8 @@
 """ByteDance Seedance V1 (KIE.ai Market API) as a kie provider plugin.
 
 Installed with ``pip install kie-seedance``; kie finds it through the ``kie.providers`` entry
-point. ``seedance`` is V1 Pro; ``seedance-lite`` and ``seedance-pro-fast`` select the variants.
+point. ``seedance`` is V1 Pro; ``seedance-lite`` and ``seedance-pro-fast`` select the variants;
+``seedance-1.5-pro`` is Seedance 1.5 Pro.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from kie_core.hookspecs import hookimpl
 from kie_core.models import VideoModel
 from kie_seedance.models import MODELS, SEEDANCE, SeedanceModel
 from kie_seedance.options import SeedanceFastOptions, SeedanceOptions
+from kie_seedance.seedance15 import SEEDANCE_15, Seedance15Model, Seedance15Options
 
 __all__ = [
     "MODELS",
     "SEEDANCE",
+    "SEEDANCE_15",
+    "Seedance15Model",
+    "Seedance15Options",
     "SeedanceFastOptions",
     "SeedanceModel",
     "SeedanceOptions",
@@ -27,7 +32,7 @@ __all__ = [
 
 @hookimpl
 def kie_register_models(register: Callable[[VideoModel], None]) -> None:
-    """Register ``seedance`` (variants ``seedance-lite`` and ``seedance-pro-fast``)."""
+    """Register ``seedance`` (``seedance-lite``, ``seedance-pro-fast``) and ``seedance-1.5-pro``."""
     for model in MODELS:
         register(model)
 

@@ -62,6 +62,30 @@ def _image(
     return EndpointSchema(model, fields, prices)
 
 
+SEEDANCE_15 = EndpointSchema(
+    "bytedance/seedance-1.5-pro",
+    (
+        InputField("prompt", "string", required=True, min_length=3, max_length=20000),
+        InputField(
+            "aspect_ratio",
+            "string",
+            required=True,
+            enum=("1:1", "4:3", "3:4", "16:9", "9:16", "21:9"),
+            default="1:1",
+        ),
+        InputField("duration", "number", required=True, minimum=4, maximum=12),
+        InputField("input_urls", "url_list", max_items=2),
+        _RESOLUTION,
+        InputField("fixed_lens", "boolean", default=False),
+        InputField("generate_audio", "boolean", default=False),
+        _NSFW,
+    ),
+    # KIE publishes no price for Seedance 1.5 Pro (market.md section 9 lists none).
+    prices=(),
+)
+"""Seedance 1.5 Pro (market.md section 8.6, KIE's newest schema)."""
+
+
 EMULATIONS: tuple[EndpointSchema, ...] = (
     _text("bytedance/v1-pro-text-to-video", _PRO_ASPECTS, _SEED_PRO),
     _image("bytedance/v1-pro-image-to-video", _V1, _SEED_PRO, end_frame=False),
@@ -78,5 +102,6 @@ EMULATIONS: tuple[EndpointSchema, ...] = (
         ),
         _by({("5", "720p"): 16, ("10", "720p"): 36, ("5", "1080p"): 36, ("10", "1080p"): 72}),
     ),
+    SEEDANCE_15,
 )
 """Every Seedance Market model id the plugin calls, as KIE documents it."""

@@ -13,6 +13,7 @@ from kie_core.families.market import MarketModel
 from kie_core.models import Mode, ModelSpec, PriceRow, ResolvedRequest, Variant
 from kie_core.request import InputKind, VideoRequest
 from kie_seedance.options import SeedanceFastOptions, SeedanceOptions
+from kie_seedance.seedance15 import SEEDANCE_15
 
 TEXT = frozenset({InputKind.TEXT})
 IMAGE = frozenset({InputKind.TEXT, InputKind.FIRST_FRAME})
@@ -184,4 +185,4 @@ SEEDANCE = SeedanceModel(
 )
 
 #: Every model this plugin registers.
-MODELS: tuple[MarketModel, ...] = (SEEDANCE,)
+MODELS: tuple[MarketModel, ...] = (SEEDANCE, SEEDANCE_15)

@@ -176,6 +176,8 @@ def check_price_estimates(
                     continue
                 estimate = model.resolve(combo.request).estimate_credits()
                 charged = em.charged(task_id)
+                if estimate is None and not combo.mode.prices and not charged:
+                    continue  # no published price on either side
                 if charged is None:
                     problems.append(f"{combo.label}: the emulator charged nothing")
                 elif estimate != charged:
