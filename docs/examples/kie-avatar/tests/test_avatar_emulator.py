@@ -1,4 +1,4 @@
-"""End to end on the offline KIE emulator (kie-emulator): the avatar through the client and the command.
+"""End to end on the offline KIE emulator: the avatar through the client and the command.
 
 The ``kie_emulator`` fixture comes with kie-emulator (a pytest plugin), which learns the avatar
 from the plugin's own declaration (``kie_avatar.emulation``); nothing here reaches KIE.
