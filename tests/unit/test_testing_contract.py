@@ -13,6 +13,7 @@ from kie_emulator.testing import (
     ContractError,
     PricedProviderContract,
     ProviderContract,
+    check_emulations,
     check_emulator_accepts,
     check_price_estimates,
     check_random_requests,
@@ -28,7 +29,15 @@ from kie_kling.emulation import EMULATIONS as KLING_EMULATIONS
 from pydantic import BaseModel, ConfigDict, Field
 
 from kie_core.calls import EndpointCall
-from kie_core.emulation import EndpointSchema, InputField, Price
+from kie_core.emulation import (
+    BilledSeconds,
+    EndpointSchema,
+    Forbidden,
+    InputField,
+    ItemCount,
+    Price,
+    RequiredWithout,
+)
 from kie_core.families.market import MarketFamily, MarketModel
 from kie_core.hookspecs import hookimpl
 from kie_core.models import Mode, ModelSpec, PriceRow, ResolvedRequest, Variant, VideoModel
@@ -183,6 +192,50 @@ def test_a_declared_price_differing_from_the_estimate_is_reported() -> None:
 
     found = problems_of(Dear().test_estimates_match_what_the_emulator_charges)
     assert "estimated 42.0 credits, the emulator charges 99.0" in found
+
+
+def test_sound_declarations_pass_the_declaration_check() -> None:
+    check_emulations([turbo()], TURBO_EMULATIONS)
+
+
+def test_the_declaration_check_names_every_inconsistency() -> None:
+    fields = (
+        InputField("prompt", "string", required=True),
+        InputField("duration", "string", enum=("5", "10"), default="7"),
+        InputField("prompt", "string"),
+    )
+    broken = (
+        EndpointSchema(
+            TEXT_ID,
+            fields,
+            (Price(1, when={"durration": "5"}), Price(2, per_second=True)),
+            rules=(
+                Forbidden({"size": "x"}, "m"),
+                RequiredWithout("a", "b", "m"),
+                ItemCount("frames", 0, 1, "m"),
+            ),
+        ),
+        EndpointSchema("x", (), (), route="/v2/odd", protocol="luma", operation="extend"),
+        EndpointSchema("y", (), (), route="/api/v1/odd", protocol="market"),
+        EndpointSchema("z", (), (Price(1, per_second=True),), seconds=BilledSeconds(fixed=1)),
+        EndpointSchema("z", (), ()),
+    )
+    found = problems_of(lambda: check_emulations([turbo()], broken))
+    for needle in (
+        "the default of duration is refused",
+        "fields repeat",
+        "price row 0 names 'durration'",
+        "a Forbidden rule names 'size'",
+        "a RequiredWithout rule names 'b'",
+        "an ItemCount rule names 'frames'",
+        "a per-second price needs `seconds`",
+        "protocol 'luma' has no 'extend' calls",
+        "route '/v2/odd' is not under /api/",
+        "route /api/v1/odd does not speak protocol 'market'",
+        "'z' is declared more than once",
+        f"declares no emulator schema for Market model id {IMAGE_ID!r}",
+    ):
+        assert needle in found, needle
 
 
 def problems_of(check: Callable[[], object]) -> str:

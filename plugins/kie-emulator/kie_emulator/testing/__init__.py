@@ -14,7 +14,7 @@ serves only the plugin's own declarations (its ``kie_register_emulations`` hook,
 declares from KIE's docs, and every estimate must equal the price it declares. A model id the
 plugin calls but does not declare is reported as such. (:class:`PricedProviderContract` is the
 same suite, kept for plugins that subclass it.) Each check is also a plain function
-(:func:`check_specs`,
+(:func:`check_specs`, :func:`check_emulations`,
 :func:`check_rejections`, :func:`check_emulator_accepts`, :func:`check_status_parsing`,
 :func:`check_random_requests`, :func:`check_price_estimates`) raising :class:`ContractError`
 with every problem it found, for use outside pytest.
@@ -36,6 +36,7 @@ request builders in :mod:`~kie_emulator.testing.requests`, the emulator harness 
 from __future__ import annotations
 
 from kie_emulator.testing.contract import PricedProviderContract, ProviderContract
+from kie_emulator.testing.declaration_checks import check_emulations
 from kie_emulator.testing.emulator import CONTRACT_API_KEY, ContractEmulator, EmulatorAnswer
 from kie_emulator.testing.emulator_checks import (
     check_emulator_accepts,
@@ -72,6 +73,7 @@ __all__ = [
     "PricedProviderContract",
     "ProviderContract",
     "base_request",
+    "check_emulations",
     "check_emulator_accepts",
     "check_price_estimates",
     "check_random_requests",

@@ -7,6 +7,7 @@ from typing import ClassVar
 from kie_core.emulation import EndpointSchema
 from kie_core.models import VideoModel
 from kie_core.request import InputKind
+from kie_emulator.testing.declaration_checks import check_emulations
 from kie_emulator.testing.emulator import ContractEmulator
 from kie_emulator.testing.emulator_checks import (
     check_emulator_accepts,
@@ -68,6 +69,10 @@ class ProviderContract:
     def test_specs_are_well_formed(self) -> None:
         """Names, modes, defaults, prices, options models and deprecation are consistent."""
         check_specs(self.contract_models())
+
+    def test_emulator_declarations_are_well_formed(self) -> None:
+        """The plugin declares every Market model id it calls, each declaration consistent."""
+        check_emulations(self.contract_models(), self.contract_emulations())
 
     def test_unsupported_values_are_rejected_locally(self) -> None:
         """Values outside the spec are refused before any network call, naming the field."""
