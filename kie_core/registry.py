@@ -15,16 +15,18 @@ import threading
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from kie_core.emulation import EndpointSchema
 from kie_core.errors import PluginError, UnknownModelError
 from kie_core.families.base import TaskFamily
 from kie_core.families.market import MARKET
 from kie_core.hookspecs import PROJECT_NAME, VideoProvider
 from kie_core.models import ModelSpec, VideoModel
+
+if TYPE_CHECKING:
+    from kie_core.emulation import EndpointSchema
 
 #: The entry point group provider plugins register under.
 ENTRY_POINT_GROUP = "kie.providers"
@@ -203,6 +205,8 @@ class Registry:
         info.models.append(model.spec.name)
 
     def _collect_emulations(self) -> dict[str, list[EndpointSchema]]:
+        from kie_core.emulation import EndpointSchema
+
         found: dict[str, list[EndpointSchema]] = {}
         impls = self._pm.hook.kie_register_emulations.get_hookimpls()
         for plugin, info in self._plugin_objects:

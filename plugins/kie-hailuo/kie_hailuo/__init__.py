@@ -7,12 +7,15 @@ point. ``minimax`` is the standard tier, ``hailuo-02`` the pro tier.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from kie_core.emulation import EndpointSchema
 from kie_core.hookspecs import hookimpl
 from kie_core.models import VideoModel
 from kie_hailuo.models import HAILUO_02, MINIMAX, MODELS
 from kie_hailuo.options import HailuoOptions
+
+if TYPE_CHECKING:
+    from kie_core.emulation import EndpointSchema
 
 __all__ = [
     "HAILUO_02",

@@ -6,12 +6,15 @@ Installed with ``pip install kie-kling``; kie finds it through the ``kie.provide
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from kie_core.emulation import EndpointSchema
 from kie_core.hookspecs import hookimpl
 from kie_core.models import VideoModel
 from kie_kling.models import KLING_2_1, KLING_2_5_TURBO, MODELS
 from kie_kling.options import KlingOptions
+
+if TYPE_CHECKING:
+    from kie_core.emulation import EndpointSchema
 
 __all__ = [
     "KLING_2_1",

@@ -8,13 +8,16 @@ point. ``seedance`` is V1 Pro; ``seedance-lite`` and ``seedance-pro-fast`` selec
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from kie_core.emulation import EndpointSchema
 from kie_core.hookspecs import hookimpl
 from kie_core.models import VideoModel
 from kie_seedance.models import MODELS, SEEDANCE, SeedanceModel
 from kie_seedance.options import SeedanceFastOptions, SeedanceOptions
 from kie_seedance.seedance15 import SEEDANCE_15, Seedance15Model, Seedance15Options
+
+if TYPE_CHECKING:
+    from kie_core.emulation import EndpointSchema
 
 __all__ = [
     "MODELS",

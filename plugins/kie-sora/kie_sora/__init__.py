@@ -7,12 +7,15 @@ Every request warns that the model is deprecated before any credit is spent.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from kie_core.emulation import EndpointSchema
 from kie_core.hookspecs import hookimpl
 from kie_core.models import VideoModel
 from kie_sora.models import MODELS, SORA_2
 from kie_sora.options import SoraOptions, SoraProOptions
+
+if TYPE_CHECKING:
+    from kie_core.emulation import EndpointSchema
 
 __all__ = [
     "MODELS",

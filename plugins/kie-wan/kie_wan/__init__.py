@@ -6,12 +6,15 @@ Installed with ``pip install kie-wan``; kie finds it through the ``kie.providers
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from kie_core.emulation import EndpointSchema
 from kie_core.hookspecs import hookimpl
 from kie_core.models import VideoModel
 from kie_wan.models import MODELS, WAN_2_5
 from kie_wan.options import WanOptions
+
+if TYPE_CHECKING:
+    from kie_core.emulation import EndpointSchema
 
 __all__ = ["MODELS", "WAN_2_5", "WanOptions", "kie_register_emulations", "kie_register_models"]
 

@@ -9,10 +9,13 @@ The module imports only kie-core's public names, so loading it is cheap.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from kie_avatar.models import AVATAR_SPEC, KLING_AVATAR, MODELS
 from kie_core import VideoModel, hookimpl
-from kie_core.emulation import EndpointSchema
+
+if TYPE_CHECKING:
+    from kie_core.emulation import EndpointSchema
 
 __all__ = [
     "AVATAR_SPEC",
