@@ -175,6 +175,14 @@ async def test_a_declared_dedicated_route_speaks_its_protocol(
     assert em.catalog.create_paths == frozenset({CREATE, DEDICATED.route})
 
 
+def test_the_state_lists_the_served_models() -> None:
+    em = Emulator(EmulatorConfig(), emulations=(MARKET, PER_SECOND, DEDICATED))
+    assert em.snapshot()["models"] == {
+        "market": ["nowhere/clip-1", "nowhere/frames-1"],
+        "routes": ["/api/v1/nowhere/edit"],
+    }
+
+
 def test_an_unknown_protocol_is_refused_when_the_app_is_built() -> None:
     odd = EndpointSchema("odd", (), (), route="/api/v1/odd", protocol="odd")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="unknown status protocol 'odd'"):

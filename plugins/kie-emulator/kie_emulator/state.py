@@ -443,6 +443,10 @@ class Emulator:
                     for (m, p), n in self._create_counts.items()
                 ],
                 "faults": [a.to_dict() for a in self.fault_engine.rules],
+                "models": {
+                    "market": self.catalog.market_ids(),
+                    "routes": sorted(s.route for s in self.catalog.dedicated()),
+                },
                 "clockOffset": self.clock.offset,
                 "now": int(now * 1000),
                 "config": self._config.to_dict(),
