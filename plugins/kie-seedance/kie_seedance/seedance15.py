@@ -98,7 +98,8 @@ class Seedance15Model(MarketModel):
         """
         if len(request.prompt.strip()) < PROMPT_MIN_LENGTH:
             raise InvalidRequestError(
-                f"{request.model} needs a prompt of at least {PROMPT_MIN_LENGTH} characters",
+                f"prompt {request.prompt!r} is too short for {request.model}: KIE accepts "
+                f"{PROMPT_MIN_LENGTH} to {PROMPT_MAX_LENGTH} characters",
                 field="prompt",
                 value=request.prompt,
                 accepted=(f"{PROMPT_MIN_LENGTH} to {PROMPT_MAX_LENGTH} characters",),
