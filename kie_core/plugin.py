@@ -28,6 +28,10 @@ readers below. The names, by what they are for:
   `require_mapping`, `json_object`, `text_or_none`, `int_or_none`, `float_or_none`, `url_list`,
   `from_epoch_ms`, `coded_callback`;
 - task state: `TaskState`, `TaskStatus`, `TaskHandle`, `CallbackEvent`;
+- the emulator declaration of a model's endpoint (data only, read by kie-emulator and the
+  contract suite): `EndpointSchema`, `InputField`, `FieldType`, `Price`, `BilledSeconds`, the
+  rules `ForbiddenInput`, `RequiredWithout`, `ItemCount`, `Rule`, and `Operation`, `Protocol`,
+  `ResultKind`, `MARKET_CREATE`;
 - errors a plugin raises: `InvalidRequestError` (a request the model refuses),
   `MalformedResponseError` (an answer the family cannot read), `error_for_code` (the error
   class of a KIE envelope code).
@@ -75,24 +79,50 @@ _EXPORTS: dict[str, str] = {
     "InvalidRequestError": "kie_core.errors",
     "MalformedResponseError": "kie_core.errors",
     "error_for_code": "kie_core.errors",
+    "MARKET_CREATE": "kie_core.emulation",
+    "BilledSeconds": "kie_core.emulation",
+    "EndpointSchema": "kie_core.emulation",
+    "FieldType": "kie_core.emulation",
+    "ForbiddenInput": "kie_core.emulation",
+    "InputField": "kie_core.emulation",
+    "ItemCount": "kie_core.emulation",
+    "Operation": "kie_core.emulation",
+    "Price": "kie_core.emulation",
+    "Protocol": "kie_core.emulation",
+    "RequiredWithout": "kie_core.emulation",
+    "ResultKind": "kie_core.emulation",
+    "Rule": "kie_core.emulation",
 }
 
 __all__ = [
     "MARKET",
+    "MARKET_CREATE",
+    "BilledSeconds",
     "CallbackEvent",
     "DeprecatedModelWarning",
     "EndpointCall",
+    "EndpointSchema",
+    "FieldType",
     "Forbidden",
+    "ForbiddenInput",
+    "InputField",
     "InputKind",
     "InvalidRequestError",
+    "ItemCount",
     "MalformedResponseError",
     "MarketFamily",
     "MarketModel",
     "Mode",
     "ModelSpec",
+    "Operation",
+    "Price",
     "PriceRow",
+    "Protocol",
     "ProviderOptions",
+    "RequiredWithout",
     "ResolvedRequest",
+    "ResultKind",
+    "Rule",
     "TaskFamily",
     "TaskHandle",
     "TaskState",
@@ -115,6 +145,21 @@ __all__ = [
 
 if TYPE_CHECKING:
     from kie_core.calls import EndpointCall
+    from kie_core.emulation import (
+        MARKET_CREATE,
+        BilledSeconds,
+        EndpointSchema,
+        FieldType,
+        ForbiddenInput,
+        InputField,
+        ItemCount,
+        Operation,
+        Price,
+        Protocol,
+        RequiredWithout,
+        ResultKind,
+        Rule,
+    )
     from kie_core.errors import InvalidRequestError, MalformedResponseError, error_for_code
     from kie_core.families.base import (
         TaskFamily,

@@ -19,7 +19,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -28,6 +28,9 @@ from kie_core.families.base import TaskFamily
 from kie_core.families.market import MARKET
 from kie_core.hookspecs import PROJECT_NAME, VideoProvider
 from kie_core.models import ModelSpec, VideoModel
+
+if TYPE_CHECKING:
+    from kie_core.emulation import EndpointSchema
 
 #: The entry point group provider plugins register under.
 ENTRY_POINT_GROUP = "kie.providers"
@@ -133,6 +136,8 @@ class Registry:
         self._by_name: dict[str, RegisteredModel] = {}
         self._families: dict[str, TaskFamily] = {MARKET.name: MARKET}
         self._plugins: dict[str, PluginInfo] = {}
+        self._plugin_objects: list[tuple[object, PluginInfo]] = []
+        self._emulations: dict[str, list[EndpointSchema]] | None = None
 
     # --- loading -------------------------------------------------------------------------
 
@@ -182,6 +187,8 @@ class Registry:
                     self._pm.unregister(plugin)
                 info.error = f"invalid plugin: {type(exc).__name__}: {exc}"
                 return info
+            self._plugin_objects.append((plugin, info))
+            self._emulations = None
             for impl in self._pm.hook.kie_register_families.get_hookimpls():
                 if impl.plugin is plugin:
                     self._call_impl(info, impl.function, self._add_family)
@@ -227,6 +234,39 @@ class Registry:
             self._by_name[name] = record
         self._families.setdefault(family.name, family)
         info.models.append(spec.name)
+
+    def _collect_emulations(self) -> dict[str, list[EndpointSchema]]:
+        from kie_core.emulation import EndpointSchema
+
+        found: dict[str, list[EndpointSchema]] = {}
+        impls = self._pm.hook.kie_register_emulations.get_hookimpls()
+        for plugin, info in self._plugin_objects:
+            declared: list[EndpointSchema] = []
+
+            def register(schema: EndpointSchema, into: list[EndpointSchema] = declared) -> None:
+                if not isinstance(schema, EndpointSchema):
+                    raise PluginError(f"not an EndpointSchema: {schema!r}")
+                into.append(schema)
+
+            for impl in impls:
+                if impl.plugin is plugin:
+                    self._call_impl(info, impl.function, register)
+            found[info.name] = declared
+        return found
+
+    def emulations(self, plugin: str | None = None) -> list[EndpointSchema]:
+        """Return the emulator declarations of the loaded plugins (or of one plugin).
+
+        The ``kie_register_emulations`` hooks run on the first call only, so loading plugins
+        for real work never imports their declarations.
+        """
+        self._ensure_loaded()
+        with self._lock:
+            if self._emulations is None:
+                self._emulations = self._collect_emulations()
+            if plugin is not None:
+                return list(self._emulations.get(plugin, []))
+            return [schema for found in self._emulations.values() for schema in found]
 
     # --- lookup --------------------------------------------------------------------------
 

@@ -54,6 +54,7 @@ def test_emulator_command_serves_a_full_generation(kie_process, plugin_site, tmp
         emulator.terminate()
         stdout, stderr = emulator.communicate(timeout=30)
     assert f"listening on {url}" in stdout
+    assert "serving 4 model endpoints declared by the installed plugins" in stdout
     assert_no_secret(stdout, stderr)
 
 

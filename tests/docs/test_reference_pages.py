@@ -18,6 +18,7 @@ PUBLIC_MODULES = (
     "kie_core.status",
     "kie_core.errors",
     "kie_core.hookspecs",
+    "kie_core.emulation",
     "kie_core.registry",
     "kie_core.families.base",
     "kie_core.families.market",

@@ -25,6 +25,7 @@ from kie_emulator import (
 )
 from kie_emulator.callbacks import CallbackSender, PayloadBuilder, tick_forever
 from kie_emulator.config import EmulatorConfig
+from kie_emulator.endpoints import ProtocolAdapter, dedicated_routes
 from kie_emulator.envelope import ApiError, envelope, is_upload_path
 from kie_emulator.gate import Gate
 from kie_emulator.paths import API_PREFIX
@@ -38,6 +39,14 @@ CALLBACK_BUILDERS: dict[str, PayloadBuilder] = {
     "luma": routes_luma.callback_body,
 }
 """The callback body builder of each task family."""
+
+ADAPTERS: dict[str, ProtocolAdapter] = {
+    "veo": routes_veo.ADAPTER,
+    "runway": routes_runway.ADAPTER,
+    "aleph": routes_aleph.ADAPTER,
+    "luma": routes_luma.ADAPTER,
+}
+"""The create calls of each dedicated status protocol."""
 
 NOT_FOUND_MSG = "The page does not exist or is not published"
 """KIE's answer to an unknown route."""
@@ -69,7 +78,9 @@ def create_app(
 ) -> Starlette:
     """Build the emulator app for ``config`` (or around an existing ``emulator`` state).
 
-    The state is reachable as ``app.state.emulator``. The app's lifespan runs the background
+    The models served are the emulator's declarations (:attr:`Emulator.catalog`): Market
+    models by id, and one create route per declared dedicated endpoint. The state is
+    reachable as ``app.state.emulator``. The app's lifespan runs the background
     ticker that finishes due tasks and sends their callbacks even when nobody polls.
     """
     em = emulator if emulator is not None else Emulator(config)
@@ -88,6 +99,7 @@ def create_app(
             await sender.stop()
 
     routes = [
+        *dedicated_routes(em.catalog.dedicated(), ADAPTERS),
         *routes_market.ROUTES,
         *routes_veo.ROUTES,
         *routes_runway.ROUTES,

@@ -5,49 +5,16 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from kie_core.emulation import FieldType, InputField
 from kie_emulator.envelope import ApiError, validation_error
 
-FieldType = Literal["string", "url", "boolean", "integer", "number", "string_list", "url_list"]
-"""The JSON shapes a field may take."""
+Field = InputField
+"""The rule of one field: the emulator's name for :class:`kie_core.emulation.InputField`."""
 
 REQUIRED_MSG = "This field is required"
 """KIE's own wording for a missing field."""
-
-
-@dataclass(frozen=True)
-class Field:
-    """One field of a request body or of a Market ``input`` object.
-
-    Attributes:
-        name: the JSON key.
-        type: the JSON shape (``url`` is a string that must be an http(s) URL).
-        required: whether the field must be present (and, for strings, non-empty).
-        enum: the allowed values, if the set is finite.
-        max_length: the maximum length of a string.
-        minimum: the smallest allowed number.
-        maximum: the largest allowed number.
-        multiple_of: numbers must be a multiple of this.
-        min_items: the fewest items of a list.
-        max_items: the most items of a list.
-        default: the value the server assumes when the field is absent (used for prices).
-        allow_empty: whether a required string may be ``""``.
-    """
-
-    name: str
-    type: FieldType
-    required: bool = False
-    enum: tuple[Any, ...] | None = None
-    max_length: int | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    multiple_of: float | None = None
-    min_items: int | None = None
-    max_items: int | None = None
-    default: Any = None
-    allow_empty: bool = False
 
 
 def _fmt(value: Any) -> str:
@@ -74,6 +41,8 @@ def _check_string(spec: Field, where: str, value: Any) -> None:
         raise validation_error(f"{where}: must be a string")
     if spec.required and not spec.allow_empty and not value.strip():
         raise validation_error(f"{where}: {REQUIRED_MSG}")
+    if spec.min_length is not None and len(value) < spec.min_length:
+        raise validation_error(f"{where}: must be at least {spec.min_length} characters")
     if spec.max_length is not None and len(value) > spec.max_length:
         raise validation_error(f"{where}: must be at most {spec.max_length} characters")
     if spec.type == "url" and value and not _is_url(value):

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kie_emulator import envelope as env
 from kie_emulator.common import bearer_token
 from kie_emulator.config import REQUEST_FAULT_KINDS
-from kie_emulator.paths import API_PREFIX, CONTROL_PREFIX, CREATE_PATHS, QUERY_PATHS
+from kie_emulator.paths import API_PREFIX, CONTROL_PREFIX, QUERY_PATHS
 from kie_emulator.state import Emulator
 
 MALFORMED_BODY = b'{"code":200,"msg":"success","data":{'
@@ -125,7 +125,7 @@ class Gate:
                 await self._too_many(wait, upload)(scope, receive, send)
                 return
         kinds = set(REQUEST_FAULT_KINDS)
-        if path not in CREATE_PATHS:
+        if path not in em.catalog.create_paths:
             kinds.discard("lost-create-response")
         rule = em.fault_engine.draw(kinds, path)
         if rule is None:
@@ -137,7 +137,7 @@ class Gate:
         em = self.emulator
         cfg = em.config
         now = em.clock.now()
-        if path in CREATE_PATHS:
+        if path in em.catalog.create_paths:
             return em.create_limiter.hit(key, now, cfg.create_limit, cfg.create_window)
         if path in QUERY_PATHS:
             return em.query_limiter.hit(key, now, cfg.query_limit, cfg.query_window)
@@ -186,7 +186,7 @@ class Gate:
 
     async def _drop(self, scope: Scope, receive: Receive, send: Send) -> None:
         with contextlib.suppress(Dropped):
-            if scope["path"] in CREATE_PATHS:
+            if scope["path"] in self.emulator.catalog.create_paths:
                 # The create never reaches a handler: nothing is created or charged.
                 fake = env.envelope(200, "success", {"taskId": "0" * 32})
                 await fake(scope, receive, cutting_send(send))

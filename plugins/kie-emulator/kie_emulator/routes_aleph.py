@@ -1,4 +1,4 @@
-"""Runway Aleph (video-to-video): generate and record-info."""
+"""The Aleph protocol (Runway Aleph video-to-video): record-info, callbacks, its create call."""
 
 from __future__ import annotations
 
@@ -9,46 +9,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kie_emulator import prices
-from kie_emulator.common import create_or_402, emulator_of, iso_time, json_body, query_task_id
+from kie_core.emulation import EndpointSchema
+from kie_emulator.common import emulator_of, iso_time, query_task_id
+from kie_emulator.endpoints import Draft, ProtocolAdapter
 from kie_emulator.envelope import ApiError, ok
-from kie_emulator.fields import Field, require_object, validate_object
-from kie_emulator.paths import ALEPH_GENERATE, ALEPH_RECORD
+from kie_emulator.paths import ALEPH_RECORD
 from kie_emulator.state import Emulator
 from kie_emulator.tasks import Failure, Phase, Task
 
 FAILURE = Failure(400, "Generation failed, please try again later")
 """How an Aleph task fails under the ``task-fail`` fault."""
 
-_FIELDS = (
-    Field("prompt", "string", required=True),
-    Field("videoUrl", "url", required=True),
-    Field("callBackUrl", "url"),
-    Field("waterMark", "string"),
-    Field("uploadCn", "boolean"),
-    Field("aspectRatio", "string", enum=("16:9", "9:16", "4:3", "3:4", "1:1", "21:9")),
-    Field("seed", "integer"),
-    Field("referenceImage", "url"),
-)
 
-
-async def generate(request: Request) -> Response:
-    """``POST /api/v1/aleph/generate``: create an Aleph video-to-video task."""
-    body = validate_object(
-        require_object(await json_body(request)), _FIELDS, context="aleph generate"
-    )
-    task = create_or_402(
-        request,
-        family="aleph",
-        kind="generate",
-        model="runway-aleph",
-        body=body,
-        params=body,
-        price=prices.ALEPH,
-        failure=FAILURE,
-        callback_url=body.get("callBackUrl"),
-    )
-    return ok({"taskId": task.task_id})
+def _draft(em: Emulator, schema: EndpointSchema, body: dict[str, Any]) -> Draft:
+    return Draft(model=schema.model, params=dict(body), failure=FAILURE)
 
 
 def record_view(em: Emulator, task: Task) -> dict[str, Any]:
@@ -103,8 +77,8 @@ async def record_info(request: Request) -> Response:
     return ok(record_view(em, task))
 
 
-ROUTES = [
-    Route(ALEPH_GENERATE, generate, methods=["POST"]),
-    Route(ALEPH_RECORD, record_info, methods=["GET"]),
-]
-"""The Aleph routes."""
+ADAPTER = ProtocolAdapter(family="aleph", drafts={"generate": _draft})
+"""The Aleph protocol's create call."""
+
+ROUTES = [Route(ALEPH_RECORD, record_info, methods=["GET"])]
+"""The Aleph protocol routes (the create route comes from the declaration)."""

@@ -1,4 +1,4 @@
-"""Luma Modify (video-to-video): generate and record-info."""
+"""The Luma Modify protocol: record-info, callbacks, its create call."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kie_emulator import prices
-from kie_emulator.common import create_or_402, emulator_of, epoch_ms, json_body, query_task_id
+from kie_core.emulation import EndpointSchema
+from kie_emulator.common import emulator_of, epoch_ms, query_task_id
+from kie_emulator.endpoints import Draft, ProtocolAdapter
 from kie_emulator.envelope import ApiError, ok
-from kie_emulator.fields import Field, require_object, validate_object
-from kie_emulator.paths import LUMA_GENERATE, LUMA_RECORD
+from kie_emulator.paths import LUMA_RECORD
 from kie_emulator.state import Emulator
 from kie_emulator.tasks import Failure, Phase, Task
 
@@ -21,37 +21,15 @@ FAILED_MSG = "Modify record generation failed."
 FAILURE = Failure(501, FAILED_MSG)
 """How a Luma task fails under the ``task-fail`` fault."""
 
-_FIELDS = (
-    Field("prompt", "string", required=True),
-    Field("videoUrl", "url", required=True),
-    Field("callBackUrl", "url"),
-    Field("watermark", "string"),
-)
 
-
-async def generate(request: Request) -> Response:
-    """``POST /api/v1/modify/generate``: create a Luma Modify task."""
-    body = validate_object(
-        require_object(await json_body(request)), _FIELDS, context="modify generate"
-    )
+def _draft(em: Emulator, schema: EndpointSchema, body: dict[str, Any]) -> Draft:
     params = {
         "callBackUrl": body.get("callBackUrl") or "",
         "prompt": body["prompt"],
         "videoUrl": body["videoUrl"],
         "waterMark": body.get("watermark") or "",
     }
-    task = create_or_402(
-        request,
-        family="luma",
-        kind="generate",
-        model="luma-modify",
-        body=body,
-        params=params,
-        price=prices.LUMA_MODIFY,
-        failure=FAILURE,
-        callback_url=body.get("callBackUrl"),
-    )
-    return ok({"taskId": task.task_id})
+    return Draft(model=schema.model, params=params, failure=FAILURE)
 
 
 def _param_json(task: Task) -> str:
@@ -117,8 +95,8 @@ async def record_info(request: Request) -> Response:
     return ok(record_view(em, task))
 
 
-ROUTES = [
-    Route(LUMA_GENERATE, generate, methods=["POST"]),
-    Route(LUMA_RECORD, record_info, methods=["GET"]),
-]
-"""The Luma Modify routes."""
+ADAPTER = ProtocolAdapter(family="luma", drafts={"generate": _draft})
+"""The Luma protocol's create call."""
+
+ROUTES = [Route(LUMA_RECORD, record_info, methods=["GET"])]
+"""The Luma protocol routes (the create route comes from the declaration)."""

@@ -1,4 +1,8 @@
-"""The Market task API: ``createTask`` and ``recordInfo`` (Sora 2, Kling, Hailuo, Wan, Seedance)."""
+"""The Market task API: ``createTask`` and ``recordInfo``.
+
+The models come from the plugins' declarations (:class:`~kie_emulator.catalog.Catalog`): an
+id no installed plugin declares gets KIE's own answer to an unknown model.
+"""
 
 from __future__ import annotations
 
@@ -17,16 +21,9 @@ from kie_emulator.common import (
     query_task_id,
 )
 from kie_emulator.envelope import UNKNOWN_MODEL_MSG, ApiError, ok, validation_error
-from kie_emulator.fields import (
-    REQUIRED_MSG,
-    Field,
-    require_object,
-    validate_object,
-    with_defaults,
-)
+from kie_emulator.fields import REQUIRED_MSG, Field, require_object, validate_object
 from kie_emulator.paths import MARKET_CREATE, MARKET_RECORD
-from kie_emulator.prices import market_price
-from kie_emulator.schemas import MARKET_MODELS
+from kie_emulator.rules import check_rules, price_of
 from kie_emulator.state import Emulator
 from kie_emulator.tasks import Failure, Phase, Task
 
@@ -48,10 +45,10 @@ async def create_task(request: Request) -> Response:
         raise validation_error(f"model: {REQUIRED_MSG}")
     if not isinstance(model_id, str):
         raise validation_error("model: must be a string")
-    spec = MARKET_MODELS.get(model_id)
+    spec = emulator_of(request).catalog.market(model_id)
     if spec is None:
         raise ApiError(422, UNKNOWN_MODEL_MSG)
-    top = _TOP_LEVEL + ((_PROGRESS_CALLBACK,) if spec.accepts_progress_callback else ())
+    top = _TOP_LEVEL + ((_PROGRESS_CALLBACK,) if spec.progress else ())
     validate_object(body, top, context="createTask", ignored=("input",))
     data = body.get("input")
     if data is None:
@@ -59,11 +56,8 @@ async def create_task(request: Request) -> Response:
     validate_object(
         data, spec.fields, prefix="input.", context=f"model {model_id}", ignored=spec.ignored
     )
-    effective = with_defaults(data, spec.fields)
-    for check in spec.checks:
-        problem = check(effective)
-        if problem:
-            raise validation_error(problem)
+    effective = spec.with_defaults(data)
+    check_rules(spec, effective)
     task = create_or_402(
         request,
         family="market",
@@ -71,9 +65,10 @@ async def create_task(request: Request) -> Response:
         model=model_id,
         body=body,
         params=body,
-        price=market_price(model_id, effective),
+        price=price_of(spec, effective),
         failure=FAILURE,
         callback_url=body.get("callBackUrl"),
+        meta={"progress": spec.progress, "watermarked": spec.watermarked},
     )
     return ok({"taskId": task.task_id})
 
@@ -103,8 +98,7 @@ def record_view(em: Emulator, task: Task) -> dict[str, Any]:
         "createTime": epoch_ms(task.created_at),
         "updateTime": epoch_ms(task.phase_started_at(now)),
     }
-    spec = MARKET_MODELS.get(task.model)
-    if spec is not None and spec.reports_progress:
+    if task.meta.get("progress"):
         data["progress"] = task.progress(now)
     data["creditsConsumed"] = 0 if task.refunded else task.price
     return data

@@ -1,4 +1,4 @@
-"""Runway: generate, record-detail, extend."""
+"""The Runway protocol: record-detail, its callbacks, and its create calls (generate, extend)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kie_emulator import prices
-from kie_emulator.common import (
-    create_or_402,
-    emulator_of,
-    json_body,
-    plain_time,
-    query_task_id,
-)
-from kie_emulator.envelope import ApiError, ok, validation_error
-from kie_emulator.fields import REQUIRED_MSG, Field, require_object, validate_object
+from kie_core.emulation import EndpointSchema
+from kie_emulator.common import emulator_of, plain_time, query_task_id
+from kie_emulator.endpoints import Draft, ProtocolAdapter
+from kie_emulator.envelope import ApiError, ok
 from kie_emulator.files import RESULT_RETENTION
-from kie_emulator.paths import RUNWAY_EXTEND, RUNWAY_GENERATE, RUNWAY_RECORD
+from kie_emulator.paths import RUNWAY_RECORD
 from kie_emulator.state import Emulator
 from kie_emulator.tasks import Failure, Phase, Task
 
@@ -34,102 +28,44 @@ _STATES = {
     Phase.SUCCESS: "success",
     Phase.FAIL: "fail",
 }
-_QUALITY = Field("quality", "string", required=True, enum=("720p", "1080p"))
-
-_GENERATE_FIELDS = (
-    Field("prompt", "string", required=True, max_length=1800),
-    Field("imageUrl", "url"),
-    Field("duration", "number", required=True, enum=(5, 10)),
-    _QUALITY,
-    Field("aspectRatio", "string", enum=("16:9", "4:3", "1:1", "3:4", "9:16")),
-    Field("waterMark", "string"),
-    Field("callBackUrl", "url"),
-)
-
-_EXTEND_FIELDS = (
-    Field("taskId", "string", required=True),
-    Field("prompt", "string", required=True, max_length=1800),
-    _QUALITY,
-    Field("waterMark", "string"),
-    Field("callBackUrl", "url"),
-)
 
 
 def _video_id(em: Emulator) -> str:
     return str(uuid.UUID(hex=em.new_id()))
 
 
-async def generate(request: Request) -> Response:
-    """``POST /api/v1/runway/generate``: create a Runway text- or image-to-video task."""
-    em = emulator_of(request)
-    # The docs' own example carries a stray "model" field; it is tolerated and ignored.
-    body = validate_object(
-        require_object(await json_body(request)),
-        _GENERATE_FIELDS,
-        context="runway generate",
-        ignored=("model",),
-    )
-    duration = int(body["duration"])
-    quality: str = body["quality"]
-    if duration == 10 and quality == "1080p":
-        raise validation_error("duration: 10-second videos are not available at 1080p quality")
+def _generate(em: Emulator, schema: EndpointSchema, body: dict[str, Any]) -> Draft:
     image: str = body.get("imageUrl") or ""
-    if not image and not body.get("aspectRatio"):
-        raise validation_error(f"aspectRatio: {REQUIRED_MSG} when imageUrl is not given")
-    task = create_or_402(
-        request,
-        family="runway",
-        kind="generate",
-        model="runway",
-        body=body,
+    return Draft(
+        model=schema.model,
         params={"prompt": body["prompt"], "imageUrl": image, "expandPrompt": True},
-        price=prices.RUNWAY[(quality, duration)],
         failure=FAILURE,
-        callback_url=body.get("callBackUrl"),
         meta={
             "aspectRatio": body.get("aspectRatio") or "",
-            "quality": quality,
-            "duration": duration,
+            "quality": body.get("quality"),
+            "duration": int(body["duration"]),
             "videoId": _video_id(em),
         },
     )
-    return ok({"taskId": task.task_id})
 
 
-async def extend(request: Request) -> Response:
-    """``POST /api/v1/runway/extend``: continue a successful Runway video."""
-    em = emulator_of(request)
-    # The docs' example body also carries imageUrl and expandPrompt; both are tolerated.
-    body = validate_object(
-        require_object(await json_body(request)),
-        _EXTEND_FIELDS,
-        context="runway extend",
-        ignored=("imageUrl", "expandPrompt"),
-    )
+def _extend(em: Emulator, schema: EndpointSchema, body: dict[str, Any]) -> Draft:
     original = em.get_task(body["taskId"], "runway")
     if original is None:
         raise ApiError(404, "Original task not found")
     if em.refresh(original) is not Phase.SUCCESS:
         raise ApiError(422, "record status is not success.")
-    quality: str = body["quality"]
-    task = create_or_402(
-        request,
-        family="runway",
-        kind="extend",
-        model="runway-extend",
-        body=body,
+    return Draft(
+        model=schema.model,
         params={"prompt": body["prompt"], "imageUrl": "", "expandPrompt": True},
-        price=prices.RUNWAY_EXTEND[quality],
         failure=FAILURE,
-        callback_url=body.get("callBackUrl"),
         parent_id=original.task_id,
         meta={
             "aspectRatio": original.meta.get("aspectRatio", ""),
-            "quality": quality,
+            "quality": body.get("quality"),
             "videoId": _video_id(em),
         },
     )
-    return ok({"taskId": task.task_id})
 
 
 def record_view(em: Emulator, task: Task) -> dict[str, Any]:
@@ -188,9 +124,8 @@ async def record_detail(request: Request) -> Response:
     return ok(record_view(em, task))
 
 
-ROUTES = [
-    Route(RUNWAY_GENERATE, generate, methods=["POST"]),
-    Route(RUNWAY_RECORD, record_detail, methods=["GET"]),
-    Route(RUNWAY_EXTEND, extend, methods=["POST"]),
-]
-"""The Runway routes."""
+ADAPTER = ProtocolAdapter(family="runway", drafts={"generate": _generate, "extend": _extend})
+"""The Runway protocol's create calls."""
+
+ROUTES = [Route(RUNWAY_RECORD, record_detail, methods=["GET"])]
+"""The Runway protocol routes (the create routes come from the declarations)."""

@@ -1,4 +1,10 @@
-"""Veo 3.1: generate, record-info, 1080P and 4K upgrades, extend."""
+"""The Veo protocol: record-info, its callbacks, and its create calls (generate, extend, upgrades).
+
+Fields, rules and prices come from the declaration of each route (kie-veo's); this module
+keeps what the protocol does: the ``aspect_ratio``/``aspectRatio`` alias, the default
+``generationType``, the record parameters, extension of a finished task, and the answers of
+the 1080P and 4K upgrade calls.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kie_emulator import prices
+from kie_core.emulation import EndpointSchema
 from kie_emulator.common import (
     create_or_402,
     emulator_of,
@@ -17,9 +23,11 @@ from kie_emulator.common import (
     json_body,
     query_task_id,
 )
+from kie_emulator.endpoints import Draft, ProtocolAdapter
 from kie_emulator.envelope import ApiError, ok, validation_error
-from kie_emulator.fields import Field, require_object, validate_object
-from kie_emulator.paths import VEO_4K, VEO_1080P, VEO_EXTEND, VEO_GENERATE, VEO_RECORD
+from kie_emulator.fields import require_object, validate_object
+from kie_emulator.paths import VEO_RECORD
+from kie_emulator.rules import price_of
 from kie_emulator.state import Emulator
 from kie_emulator.tasks import Failure, Phase, Task
 
@@ -44,76 +52,39 @@ GENERATION_FAILURE = Failure(501, "Generation failed, please try again later.")
 UPGRADE_1080P_FAILURE = Failure(500, UNAVAILABLE_1080P)
 UPGRADE_4K_FAILURE = Failure(500, UNAVAILABLE_4K)
 
-_ASPECTS = ("16:9", "9:16", "Auto")
-_SEEDS = Field("seeds", "integer", minimum=10000, maximum=99999)
 
-_GENERATE_FIELDS = (
-    Field("prompt", "string", required=True),
-    Field("imageUrls", "url_list"),
-    Field("model", "string", enum=tuple(prices.VEO_GENERATION), default="veo3_fast"),
-    Field("generationType", "string", enum=(TEXT, FRAMES, REFERENCE)),
-    Field("aspect_ratio", "string", enum=_ASPECTS),
-    Field("aspectRatio", "string", enum=_ASPECTS),
-    _SEEDS,
-    Field("callBackUrl", "url"),
-    Field("enableFallback", "boolean"),
-    Field("enableTranslation", "boolean"),
-    Field("watermark", "string"),
-    Field("resolution", "string", enum=("720p", "1080p", "4k"), default="720p"),
-)
+def normalize(schema: EndpointSchema, body: dict[str, Any]) -> dict[str, Any]:
+    """Apply the declared defaults, the aspect ratio alias and the default generation type.
 
-_EXTEND_FIELDS = (
-    Field("taskId", "string", required=True),
-    Field("prompt", "string", required=True),
-    _SEEDS,
-    Field("model", "string", enum=tuple(prices.VEO_EXTEND_MODEL), default="fast"),
-    Field("watermark", "string"),
-    Field("callBackUrl", "url"),
-)
-
-_4K_FIELDS = (
-    Field("taskId", "string", required=True),
-    Field("index", "integer", minimum=0),
-    Field("callBackUrl", "url"),
-)
-
-
-def _generation_type(body: dict[str, Any], model: str, aspect: str) -> str:
-    images: list[str] = body.get("imageUrls") or []
-    mode: str = body.get("generationType") or (FRAMES if images else TEXT)
-    if mode == TEXT and images:
-        raise validation_error("imageUrls: TEXT_2_VIDEO takes no images")
-    if mode == FRAMES and not 1 <= len(images) <= 2:
-        raise validation_error(f"imageUrls: {FRAMES} needs 1 or 2 images")
-    if mode == REFERENCE:
-        if not 1 <= len(images) <= 3:
-            raise validation_error(f"imageUrls: {REFERENCE} needs 1 to 3 images")
-        if model == "veo3":
-            raise validation_error(f"generationType: {REFERENCE} is not supported by model veo3")
-        if aspect == "Auto":
-            raise validation_error(f"aspect_ratio: {REFERENCE} supports only 16:9 and 9:16")
-    return mode
-
-
-async def generate(request: Request) -> Response:
-    """``POST /api/v1/veo/generate``: create a Veo 3.1 generation."""
-    em = emulator_of(request)
-    body = validate_object(
-        require_object(await json_body(request)), _GENERATE_FIELDS, context="veo generate"
-    )
+    Raises:
+        ApiError: code 422 when ``aspect_ratio`` and ``aspectRatio`` disagree.
+    """
+    data = schema.with_defaults(body)
+    if schema.operation != "generate":
+        return data
     snake, camel = body.get("aspect_ratio"), body.get("aspectRatio")
     if snake is not None and camel is not None and snake != camel:
         raise validation_error("aspect_ratio: disagrees with aspectRatio")
-    aspect: str = snake or camel or "16:9"
-    model: str = body.get("model") or "veo3_fast"
-    resolution: str = body.get("resolution") or "720p"
-    mode = _generation_type(body, model, aspect)
+    data["aspect_ratio"] = snake or camel or "16:9"
+    images: list[str] = body.get("imageUrls") or []
+    data["generationType"] = body.get("generationType") or (FRAMES if images else TEXT)
+    return data
+
+
+def _seed(em: Emulator, body: dict[str, Any]) -> int:
     seed = body.get("seeds")
+    return int(seed) if seed is not None else em.random_int(10000, 99999)
+
+
+def _generate(em: Emulator, schema: EndpointSchema, body: dict[str, Any]) -> Draft:
+    aspect: str = body["aspect_ratio"]
+    model: str = body.get("model") or schema.model
+    resolution: str = body.get("resolution") or "720p"
     params: dict[str, Any] = {
         "prompt": body["prompt"],
         "imageUrls": body.get("imageUrls") or [],
         "model": model,
-        "generationType": mode,
+        "generationType": body["generationType"],
         "aspectRatio": aspect,
         "resolution": resolution,
         "enableFallback": body.get("enableFallback", False),
@@ -121,22 +92,46 @@ async def generate(request: Request) -> Response:
         "waterMark": body.get("watermark") or "",
         "callBackUrl": body.get("callBackUrl") or "",
     }
-    if seed is not None:
-        params["seeds"] = int(seed)
-    task = create_or_402(
-        request,
-        family="veo",
-        kind="generate",
+    if body.get("seeds") is not None:
+        params["seeds"] = int(body["seeds"])
+    return Draft(
         model=model,
-        body=body,
         params=params,
-        price=prices.veo_generation_price(model, resolution),
         failure=GENERATION_FAILURE,
-        callback_url=body.get("callBackUrl"),
-        seed=int(seed) if seed is not None else em.random_int(10000, 99999),
+        seed=_seed(em, body),
         meta={"aspectRatio": aspect, "resolution": resolution},
     )
-    return ok({"taskId": task.task_id})
+
+
+def _extend(em: Emulator, schema: EndpointSchema, body: dict[str, Any]) -> Draft:
+    original = em.get_task(body["taskId"], "veo")
+    if original is None:
+        raise ApiError(404, "Original task not found")
+    if original.kind in {"1080p", "4k"}:
+        label = "1080P" if original.kind == "1080p" else "4K"
+        raise validation_error(f"taskId: videos produced by the {label} upgrade cannot be extended")
+    if em.refresh(original) is not Phase.SUCCESS:
+        raise ApiError(422, NOT_SUCCESS)
+    params: dict[str, Any] = {
+        "taskId": original.task_id,
+        "prompt": body["prompt"],
+        "model": body.get("model") or "fast",
+        "waterMark": body.get("watermark") or "",
+        "callBackUrl": body.get("callBackUrl") or "",
+    }
+    if body.get("seeds") is not None:
+        params["seeds"] = int(body["seeds"])
+    return Draft(
+        model=schema.model,
+        params=params,
+        failure=GENERATION_FAILURE,
+        seed=_seed(em, body),
+        parent_id=original.task_id,
+        meta={
+            "aspectRatio": original.meta.get("aspectRatio", "16:9"),
+            "resolution": original.meta.get("resolution", "720p"),
+        },
+    )
 
 
 def _response(em: Emulator, task: Task) -> dict[str, Any]:
@@ -245,138 +240,105 @@ def _upgradable(em: Emulator, task_id: str, index: int) -> Task:
     return task
 
 
-async def get_1080p(request: Request) -> Response:
-    """``GET /api/v1/veo/get-1080p-video?taskId=&index=``: start or fetch the 1080P version."""
-    em = emulator_of(request)
-    task_id = query_task_id(request)
-    raw_index = request.query_params.get("index", "0").strip() or "0"
-    if not raw_index.lstrip("-").isdigit():
-        raise validation_error("index: must be an integer")
-    index = int(raw_index)
-    with em.lock:
-        task = _upgradable(em, task_id, index)
-        if task.meta.get("resolution", "720p") != "720p":
-            return ok({"resultUrl": em.link(task, "video")})
-        key = f"1080p:{index}"
-        upgrade_id = task.upgrades.get(key)
-        if upgrade_id is None:
-            upgrade = create_or_402(
-                request,
-                family="veo",
-                kind="1080p",
-                model="veo-1080p",
-                body={"taskId": task_id, "index": index},
-                params={"taskId": task_id, "index": index},
-                price=prices.VEO_1080P,
-                failure=UPGRADE_1080P_FAILURE,
-                parent_id=task_id,
-                index=index,
-                meta={"resolution": "1080p", "aspectRatio": "16:9"},
-            )
-            task.upgrades[key] = upgrade.task_id
-            upgrade_id = upgrade.task_id
-    upgrade_task = em.get_task(upgrade_id, "veo")
-    phase = em.refresh(upgrade_task) if upgrade_task else Phase.FAIL
-    if upgrade_task is not None and phase is Phase.SUCCESS:
-        return ok({"resultUrl": em.link(upgrade_task, "video")})
-    if phase is Phase.FAIL:
-        raise ApiError(500, UNAVAILABLE_1080P)
-    raise ApiError(400, PROCESSING_1080P)
+def upgrade_1080p_route(schema: EndpointSchema) -> Route:
+    """Return ``GET /api/v1/veo/get-1080p-video?taskId=&index=``: start or fetch the 1080P."""
+
+    async def get_1080p(request: Request) -> Response:
+        em = emulator_of(request)
+        task_id = query_task_id(request)
+        raw_index = request.query_params.get("index", "0").strip() or "0"
+        if not raw_index.lstrip("-").isdigit():
+            raise validation_error("index: must be an integer")
+        index = int(raw_index)
+        with em.lock:
+            task = _upgradable(em, task_id, index)
+            if task.meta.get("resolution", "720p") != "720p":
+                return ok({"resultUrl": em.link(task, "video")})
+            key = f"1080p:{index}"
+            upgrade_id = task.upgrades.get(key)
+            if upgrade_id is None:
+                query = {"taskId": task_id, "index": index}
+                upgrade = create_or_402(
+                    request,
+                    family="veo",
+                    kind="1080p",
+                    model=schema.model,
+                    body=query,
+                    params=query,
+                    price=price_of(schema, schema.with_defaults(query)),
+                    failure=UPGRADE_1080P_FAILURE,
+                    parent_id=task_id,
+                    index=index,
+                    meta={"resolution": "1080p", "aspectRatio": "16:9"},
+                )
+                task.upgrades[key] = upgrade.task_id
+                upgrade_id = upgrade.task_id
+        upgrade_task = em.get_task(upgrade_id, "veo")
+        phase = em.refresh(upgrade_task) if upgrade_task else Phase.FAIL
+        if upgrade_task is not None and phase is Phase.SUCCESS:
+            return ok({"resultUrl": em.link(upgrade_task, "video")})
+        if phase is Phase.FAIL:
+            raise ApiError(500, UNAVAILABLE_1080P)
+        raise ApiError(400, PROCESSING_1080P)
+
+    return Route(schema.route, get_1080p, methods=["GET"])
 
 
-async def get_4k(request: Request) -> Response:
-    """``POST /api/v1/veo/get-4k-video``: start the 4K version, or report on it (422)."""
-    em = emulator_of(request)
-    body = validate_object(
-        require_object(await json_body(request)), _4K_FIELDS, context="get-4k-video"
-    )
-    index = int(body.get("index") or 0)
-    with em.lock:
-        task = _upgradable(em, body["taskId"], index)
-        key = f"4k:{index}"
-        upgrade_id = task.upgrades.get(key)
-        if upgrade_id is None:
-            upgrade = create_or_402(
-                request,
-                family="veo",
-                kind="4k",
-                model="veo-4k",
-                body=body,
-                params={"taskId": task.task_id, "index": index},
-                price=prices.VEO_4K,
-                failure=UPGRADE_4K_FAILURE,
-                callback_url=body.get("callBackUrl"),
-                parent_id=task.task_id,
-                index=index,
-                meta={"mediaId": em.new_id()},
-            )
-            task.upgrades[key] = upgrade.task_id
-            return ok({"taskId": upgrade.task_id, "resultUrls": None, "imageUrls": None})
-    upgrade_task = em.get_task(upgrade_id, "veo")
-    pending = {"taskId": upgrade_id, "resultUrls": None, "imageUrls": None}
-    phase = em.refresh(upgrade_task) if upgrade_task else Phase.FAIL
-    if upgrade_task is not None and phase is Phase.SUCCESS:
-        done = {
-            "taskId": upgrade_id,
-            "resultUrls": [em.link(upgrade_task, "video")],
-            "imageUrls": [em.link(upgrade_task, "image")],
-        }
-        raise ApiError(422, DONE_4K, done)
-    if phase is Phase.FAIL:
-        raise ApiError(422, UNAVAILABLE_4K, pending)
-    raise ApiError(422, PROCESSING_4K, pending)
+def upgrade_4k_route(schema: EndpointSchema) -> Route:
+    """Return ``POST /api/v1/veo/get-4k-video``: start the 4K version, or report on it (422)."""
+    fields = schema.fields
+
+    async def get_4k(request: Request) -> Response:
+        em = emulator_of(request)
+        body = validate_object(
+            require_object(await json_body(request)), fields, context=schema.model
+        )
+        index = int(body.get("index") or 0)
+        with em.lock:
+            task = _upgradable(em, body["taskId"], index)
+            key = f"4k:{index}"
+            upgrade_id = task.upgrades.get(key)
+            if upgrade_id is None:
+                upgrade = create_or_402(
+                    request,
+                    family="veo",
+                    kind="4k",
+                    model=schema.model,
+                    body=body,
+                    params={"taskId": task.task_id, "index": index},
+                    price=price_of(schema, schema.with_defaults(body)),
+                    failure=UPGRADE_4K_FAILURE,
+                    callback_url=body.get("callBackUrl"),
+                    parent_id=task.task_id,
+                    index=index,
+                    meta={"mediaId": em.new_id()},
+                )
+                task.upgrades[key] = upgrade.task_id
+                return ok({"taskId": upgrade.task_id, "resultUrls": None, "imageUrls": None})
+        upgrade_task = em.get_task(upgrade_id, "veo")
+        pending = {"taskId": upgrade_id, "resultUrls": None, "imageUrls": None}
+        phase = em.refresh(upgrade_task) if upgrade_task else Phase.FAIL
+        if upgrade_task is not None and phase is Phase.SUCCESS:
+            done = {
+                "taskId": upgrade_id,
+                "resultUrls": [em.link(upgrade_task, "video")],
+                "imageUrls": [em.link(upgrade_task, "image")],
+            }
+            raise ApiError(422, DONE_4K, done)
+        if phase is Phase.FAIL:
+            raise ApiError(422, UNAVAILABLE_4K, pending)
+        raise ApiError(422, PROCESSING_4K, pending)
+
+    return Route(schema.route, get_4k, methods=["POST"])
 
 
-async def extend(request: Request) -> Response:
-    """``POST /api/v1/veo/extend``: continue a successful Veo generation."""
-    em = emulator_of(request)
-    body = validate_object(
-        require_object(await json_body(request)), _EXTEND_FIELDS, context="veo extend"
-    )
-    original = em.get_task(body["taskId"], "veo")
-    if original is None:
-        raise ApiError(404, "Original task not found")
-    if original.kind in {"1080p", "4k"}:
-        label = "1080P" if original.kind == "1080p" else "4K"
-        raise validation_error(f"taskId: videos produced by the {label} upgrade cannot be extended")
-    if em.refresh(original) is not Phase.SUCCESS:
-        raise ApiError(422, NOT_SUCCESS)
-    model: str = body.get("model") or "fast"
-    seed = body.get("seeds")
-    params: dict[str, Any] = {
-        "taskId": original.task_id,
-        "prompt": body["prompt"],
-        "model": model,
-        "waterMark": body.get("watermark") or "",
-        "callBackUrl": body.get("callBackUrl") or "",
-    }
-    if seed is not None:
-        params["seeds"] = int(seed)
-    task = create_or_402(
-        request,
-        family="veo",
-        kind="extend",
-        model="veo-extend",
-        body=body,
-        params=params,
-        price=prices.veo_extend_price(model),
-        failure=GENERATION_FAILURE,
-        callback_url=body.get("callBackUrl"),
-        parent_id=original.task_id,
-        seed=int(seed) if seed is not None else em.random_int(10000, 99999),
-        meta={
-            "aspectRatio": original.meta.get("aspectRatio", "16:9"),
-            "resolution": original.meta.get("resolution", "720p"),
-        },
-    )
-    return ok({"taskId": task.task_id})
+ADAPTER = ProtocolAdapter(
+    family="veo",
+    drafts={"generate": _generate, "extend": _extend},
+    normalize=normalize,
+    special={"upgrade-1080p": upgrade_1080p_route, "upgrade-4k": upgrade_4k_route},
+)
+"""The Veo protocol's create calls."""
 
-
-ROUTES = [
-    Route(VEO_GENERATE, generate, methods=["POST"]),
-    Route(VEO_RECORD, record_info, methods=["GET"]),
-    Route(VEO_1080P, get_1080p, methods=["GET"]),
-    Route(VEO_4K, get_4k, methods=["POST"]),
-    Route(VEO_EXTEND, extend, methods=["POST"]),
-]
-"""The Veo routes."""
+ROUTES = [Route(VEO_RECORD, record_info, methods=["GET"])]
+"""The Veo protocol routes (the create routes come from the declarations)."""

@@ -165,5 +165,9 @@ def run(config: EmulatorConfig, host: str = "127.0.0.1", port: int = 8787) -> No
     url = _base_url(host, sock.getsockname()[1])
     print(f"KIE emulator listening on {url}", flush=True)
     print(f"  control API: {url}/_emulator/state", flush=True)
-    server = uvicorn.Server(_uvicorn_config(create_app(config), "info"))
+    app = create_app(config)
+    catalog = app.state.emulator.catalog
+    served = len(catalog.market_ids()) + len(catalog.dedicated())
+    print(f"  serving {served} model endpoints declared by the installed plugins", flush=True)
+    server = uvicorn.Server(_uvicorn_config(app, "info"))
     server.run(sockets=[sock])

@@ -9,6 +9,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from kie_core.emulation import EndpointSchema
+from kie_emulator.catalog import Catalog
 from kie_emulator.clock import Clock
 from kie_emulator.config import RUNTIME_FIELDS, TASK_FAULT_KINDS, EmulatorConfig, FaultRule
 from kie_emulator.faults import FaultEngine
@@ -27,7 +29,7 @@ def canonical_json(payload: Any) -> str:
 def _result_roles(task: Task) -> list[str]:
     """Return the kinds of link a successful task publishes."""
     if task.family == "market":
-        return ["video", "watermark"] if task.model.startswith("sora-") else ["video"]
+        return ["video", "watermark"] if task.meta.get("watermarked") else ["video"]
     if task.family == "veo":
         if task.kind == "4k":
             return ["video", "image"]
@@ -57,10 +59,21 @@ class Emulator:
 
     All methods are thread-safe: the server runs in its own thread while tests call the
     Python API from theirs.
+
+    Args:
+        config: the configuration; the defaults of :class:`EmulatorConfig` when ``None``.
+        emulations: the model declarations to serve; by default those of the installed
+            plugins (kie's default registry), read on first use.
     """
 
-    def __init__(self, config: EmulatorConfig | None = None) -> None:
+    def __init__(
+        self,
+        config: EmulatorConfig | None = None,
+        *,
+        emulations: Iterable[EndpointSchema] | None = None,
+    ) -> None:
         self._config = config if config is not None else EmulatorConfig()
+        self._catalog = Catalog(emulations) if emulations is not None else None
         self._check_result_bytes(self._config)
         self.lock = threading.RLock()
         self.clock = Clock()
@@ -74,6 +87,15 @@ class Emulator:
         self._create_counts: Counter[tuple[str, str]] = Counter()
         self._outbox: list[Task] = []
         self._rng = random.Random(self._id_seed(self._config.seed))
+
+    @property
+    def catalog(self) -> Catalog:
+        """The models this emulator serves (the installed plugins' declarations by default)."""
+        if self._catalog is None:
+            with self.lock:
+                if self._catalog is None:
+                    self._catalog = Catalog.installed()
+        return self._catalog
 
     @staticmethod
     def _id_seed(seed: int | None) -> int | None:
@@ -421,6 +443,10 @@ class Emulator:
                     for (m, p), n in self._create_counts.items()
                 ],
                 "faults": [a.to_dict() for a in self.fault_engine.rules],
+                "models": {
+                    "market": self.catalog.market_ids(),
+                    "routes": sorted(s.route for s in self.catalog.dedicated()),
+                },
                 "clockOffset": self.clock.offset,
                 "now": int(now * 1000),
                 "config": self._config.to_dict(),

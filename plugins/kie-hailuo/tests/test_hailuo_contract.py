@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import kie_hailuo
-from kie_emulator.testing import PricedProviderContract
+from kie_emulator.testing import ProviderContract
 
 
-class TestHailuoContract(PricedProviderContract):
+class TestHailuoContract(ProviderContract):
     plugin = kie_hailuo

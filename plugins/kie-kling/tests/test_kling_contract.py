@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import kie_kling
-from kie_emulator.testing import PricedProviderContract
+from kie_emulator.testing import ProviderContract
 
 
-class TestKlingContract(PricedProviderContract):
+class TestKlingContract(ProviderContract):
     plugin = kie_kling

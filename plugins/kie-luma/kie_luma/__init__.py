@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from kie_core.plugin import hookimpl
 
 if TYPE_CHECKING:
-    from kie_core.plugin import TaskFamily, VideoModel
+    from kie_core.plugin import EndpointSchema, TaskFamily, VideoModel
     from kie_luma.family import LUMA, LumaFamily
     from kie_luma.models import LUMA_MODIFY, MODELS, LumaModel
     from kie_luma.options import LumaOptions
@@ -40,6 +40,7 @@ __all__ = [
     "LumaModel",
     "LumaOptions",
     "__version__",
+    "kie_register_emulations",
     "kie_register_families",
     "kie_register_models",
 ]
@@ -52,6 +53,15 @@ def kie_register_models(register: Callable[[VideoModel], None]) -> None:
 
     for model in MODELS:
         register(model)
+
+
+@hookimpl
+def kie_register_emulations(register: Callable[[EndpointSchema], None]) -> None:
+    """Teach the offline emulator the endpoints of the plugin's models (as KIE documents them)."""
+    from kie_luma.emulation import EMULATIONS
+
+    for schema in EMULATIONS:
+        register(schema)
 
 
 @hookimpl

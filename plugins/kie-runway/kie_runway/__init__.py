@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from kie_core.plugin import hookimpl
 
 if TYPE_CHECKING:
-    from kie_core.plugin import TaskFamily, VideoModel
+    from kie_core.plugin import EndpointSchema, TaskFamily, VideoModel
     from kie_runway.aleph_family import ALEPH, AlephFamily
     from kie_runway.family import RUNWAY, RunwayFamily
     from kie_runway.models import MODELS, RUNWAY_ALEPH, RUNWAY_GEN3, AlephModel, RunwayModel
@@ -51,6 +51,7 @@ __all__ = [
     "RunwayModel",
     "RunwayOptions",
     "__version__",
+    "kie_register_emulations",
     "kie_register_families",
     "kie_register_models",
 ]
@@ -63,6 +64,15 @@ def kie_register_models(register: Callable[[VideoModel], None]) -> None:
 
     for model in MODELS:
         register(model)
+
+
+@hookimpl
+def kie_register_emulations(register: Callable[[EndpointSchema], None]) -> None:
+    """Teach the offline emulator the endpoints of the plugin's models (as KIE documents them)."""
+    from kie_runway.emulation import EMULATIONS
+
+    for schema in EMULATIONS:
+        register(schema)
 
 
 @hookimpl

@@ -20,6 +20,7 @@ from kie_core.plugin import (
     VideoRequest,
 )
 from kie_seedance.options import SeedanceFastOptions, SeedanceOptions
+from kie_seedance.seedance15 import SEEDANCE_15
 
 TEXT = frozenset({InputKind.TEXT})
 IMAGE = frozenset({InputKind.TEXT, InputKind.FIRST_FRAME})
@@ -189,4 +190,4 @@ SEEDANCE = SeedanceModel(
 )
 
 #: Every model this plugin registers.
-MODELS: tuple[MarketModel, ...] = (SEEDANCE,)
+MODELS: tuple[MarketModel, ...] = (SEEDANCE, SEEDANCE_15)

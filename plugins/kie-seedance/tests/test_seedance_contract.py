@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import kie_seedance
-from kie_emulator.testing import PricedProviderContract
+from kie_emulator.testing import ProviderContract
 
 
-class TestSeedanceContract(PricedProviderContract):
+class TestSeedanceContract(ProviderContract):
     plugin = kie_seedance

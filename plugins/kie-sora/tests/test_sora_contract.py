@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import kie_sora
-from kie_emulator.testing import PricedProviderContract
+from kie_emulator.testing import ProviderContract
 
 
-class TestSoraContract(PricedProviderContract):
+class TestSoraContract(ProviderContract):
     plugin = kie_sora

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kie_core.plugin import hookimpl
 
 if TYPE_CHECKING:
-    from kie_core.plugin import TaskFamily, VideoModel
+    from kie_core.plugin import EndpointSchema, TaskFamily, VideoModel
     from kie_veo.family import VEO, VeoFamily
     from kie_veo.models import MODELS, VEO_31, VEO_31_FAST, VeoModel
     from kie_veo.options import VeoOptions
@@ -57,6 +57,7 @@ __all__ = [
     "__version__",
     "get_4k_call",
     "get_1080p_call",
+    "kie_register_emulations",
     "kie_register_families",
     "kie_register_models",
     "parse_4k_callback",
@@ -72,6 +73,15 @@ def kie_register_models(register: Callable[[VideoModel], None]) -> None:
 
     for model in MODELS:
         register(model)
+
+
+@hookimpl
+def kie_register_emulations(register: Callable[[EndpointSchema], None]) -> None:
+    """Teach the offline emulator the endpoints of the plugin's models (as KIE documents them)."""
+    from kie_veo.emulation import EMULATIONS
+
+    for schema in EMULATIONS:
+        register(schema)
 
 
 @hookimpl

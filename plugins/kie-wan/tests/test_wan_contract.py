@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import kie_wan
-from kie_emulator.testing import PricedProviderContract
+from kie_emulator.testing import ProviderContract
 
 
-class TestWanContract(PricedProviderContract):
+class TestWanContract(ProviderContract):
     plugin = kie_wan

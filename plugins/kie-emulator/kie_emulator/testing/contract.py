@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from kie_core.emulation import EndpointSchema
 from kie_core.models import VideoModel
 from kie_core.request import InputKind
+from kie_emulator.testing.declaration_checks import check_emulations
 from kie_emulator.testing.emulator import ContractEmulator
 from kie_emulator.testing.emulator_checks import (
     check_emulator_accepts,
@@ -13,7 +15,7 @@ from kie_emulator.testing.emulator_checks import (
     emulator_call_check,
     source_task_ids,
 )
-from kie_emulator.testing.loading import load_plugin
+from kie_emulator.testing.loading import load_emulations, load_plugin
 from kie_emulator.testing.random_requests import check_random_requests
 from kie_emulator.testing.rejections import check_rejections
 from kie_emulator.testing.spec_checks import check_specs
@@ -40,6 +42,7 @@ class ProviderContract:
     hypothesis_examples: ClassVar[int] = 100
 
     _models_cache: ClassVar[dict[type, list[VideoModel]]] = {}
+    _emulations_cache: ClassVar[dict[type, list[EndpointSchema]]] = {}
 
     def contract_models(self) -> list[VideoModel]:
         """Return the plugin's models, loaded once per test class as kie's registry would."""
@@ -47,6 +50,17 @@ class ProviderContract:
         if cls not in ProviderContract._models_cache:
             ProviderContract._models_cache[cls] = load_plugin(cls.plugin, cls.plugin_name)
         return ProviderContract._models_cache[cls]
+
+    def contract_emulations(self) -> list[EndpointSchema]:
+        """Return the plugin's own emulator declarations (``kie_register_emulations``)."""
+        cls = type(self)
+        if cls not in ProviderContract._emulations_cache:
+            ProviderContract._emulations_cache[cls] = load_emulations(cls.plugin, cls.plugin_name)
+        return ProviderContract._emulations_cache[cls]
+
+    def emulator(self) -> ContractEmulator:
+        """Return an emulator serving only the plugin's own declarations."""
+        return ContractEmulator(self.contract_emulations())
 
     def test_plugin_registers_models(self) -> None:
         """The plugin loads through its hook and registers at least one model."""
@@ -56,24 +70,33 @@ class ProviderContract:
         """Names, modes, defaults, prices, options models and deprecation are consistent."""
         check_specs(self.contract_models())
 
+    def test_emulator_declarations_are_well_formed(self) -> None:
+        """The plugin declares every Market model id it calls, each declaration consistent."""
+        check_emulations(self.contract_models(), self.contract_emulations())
+
     def test_unsupported_values_are_rejected_locally(self) -> None:
         """Values outside the spec are refused before any network call, naming the field."""
         check_rejections(self.contract_models())
 
     def test_every_advertised_combination_is_accepted_by_the_emulator(self) -> None:
         """Every mode x duration x aspect ratio x resolution builds a call KIE would accept."""
-        with ContractEmulator() as emulator:
+        with self.emulator() as emulator:
             check_emulator_accepts(self.contract_models(), emulator)
 
     def test_status_records_and_callbacks_parse(self) -> None:
         """Records and callbacks of running, succeeded and failed tasks parse correctly."""
-        with ContractEmulator() as emulator:
+        with self.emulator() as emulator:
             check_status_parsing(self.contract_models(), emulator)
+
+    def test_estimates_match_what_the_emulator_charges(self) -> None:
+        """Every advertised combination is estimated at the credits its declaration charges."""
+        with self.emulator() as emulator:
+            check_price_estimates(self.contract_models(), emulator)
 
     def test_random_requests_stay_in_spec(self) -> None:
         """Random requests are refused locally or produce calls the emulator accepts."""
         models = self.contract_models()
-        with ContractEmulator() as emulator:
+        with self.emulator() as emulator:
             source_for = source_task_ids(models, emulator)
             sources = {
                 model.family.name: source_for(model)
@@ -91,12 +114,7 @@ class ProviderContract:
 
 
 class PricedProviderContract(ProviderContract):
-    """The contract suite plus a price check: every estimate equals the emulator's charge.
+    """The same suite as :class:`ProviderContract`, kept for plugins that subclass it.
 
-    For plugins of models whose prices the emulator knows (the Market models of KIE's docs).
+    Every plugin's estimates are now checked against the prices it declares to the emulator.
     """
-
-    def test_estimates_match_what_the_emulator_charges(self) -> None:
-        """Every advertised combination is estimated at the credits the emulator charges."""
-        with ContractEmulator() as emulator:
-            check_price_estimates(self.contract_models(), emulator)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from kie_core.calls import EndpointCall
+from kie_core.emulation import MARKET_CREATE, EndpointSchema
 
 #: The key the contract's emulator accepts (a test value, never a real key).
 CONTRACT_API_KEY = "kie-contract-key"
@@ -63,11 +65,14 @@ class ContractEmulator:
     the checks work from synchronous and asynchronous tests alike.
 
     Args:
+        emulations: the model declarations the emulator serves; by default those of every
+            installed plugin. The contract suite passes the tested plugin's own, so its
+            payloads are checked against what the plugin declares and nothing else.
         settings: :class:`~kie_emulator.config.EmulatorConfig` fields overriding
             :data:`CONTRACT_EMULATOR_SETTINGS`.
     """
 
-    def __init__(self, **settings: Any) -> None:
+    def __init__(self, emulations: Iterable[EndpointSchema] | None = None, **settings: Any) -> None:
         import asyncio
         import threading
 
@@ -78,7 +83,7 @@ class ContractEmulator:
         from kie_emulator.state import Emulator
 
         self.config = EmulatorConfig(**{**CONTRACT_EMULATOR_SETTINGS, **settings})
-        self.emulator = Emulator(self.config)
+        self.emulator = Emulator(self.config, emulations=emulations)
         self.app = create_app(emulator=self.emulator)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
@@ -109,6 +114,36 @@ class ContractEmulator:
         except ValueError:
             body = None
         return EmulatorAnswer(response.status_code, body)
+
+    def refusal(self, call: EndpointCall, answer: EmulatorAnswer) -> str:
+        """Say why the emulator refused ``call``: a missing declaration, or KIE's answer.
+
+        A Market model id or a dedicated route that no declaration covers is reported as the
+        plugin's omission (its ``kie_register_emulations`` declares no schema for it), not as
+        if KIE had refused the model.
+        """
+        catalog = self.emulator.catalog
+        body = call.body if isinstance(call.body, dict) else {}
+        if call.path == MARKET_CREATE:
+            model = body.get("model")
+            if isinstance(model, str) and catalog.market(model) is None:
+                return (
+                    f"the plugin declares no emulator schema for Market model id {model!r}: "
+                    "declare its endpoint with kie_register_emulations (see the plugin guide)"
+                )
+        elif call.method == "POST" and answer.http_status == 404 and not catalog.route(call.path):
+            return (
+                f"the plugin declares no emulator schema for the endpoint POST {call.path}: "
+                "declare it with kie_register_emulations (see the plugin guide)"
+            )
+        return answer.describe()
+
+    def charged(self, task_id: str) -> float | None:
+        """Return the credits the emulator charged for creating a task, if it did."""
+        for entry in self.emulator.ledger:
+            if entry.kind == "charge" and entry.task_id == task_id:
+                return float(entry.amount)
+        return None
 
     def finish_tasks(self) -> None:
         """Move the emulated clock past every running task's end."""

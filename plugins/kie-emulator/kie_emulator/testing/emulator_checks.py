@@ -67,7 +67,7 @@ def sent_problems(
     answer = em.send(call)
     if not answer.ok:
         return [
-            f"{label}: the emulator refuses {call.describe()} ({answer.describe()}); "
+            f"{label}: the emulator refuses {call.describe()} ({em.refusal(call, answer)}); "
             f"body {compact(call.body)}"
         ], None
     try:
@@ -145,11 +145,10 @@ def check_price_estimates(
 ) -> int:
     """Check that every advertised combination's estimate equals what the emulator charges.
 
-    Each combination is created on the emulator and its record read through the family; the
-    credits it reports (``creditsConsumed`` for Market tasks) must equal
-    :meth:`~kie_core.models.ResolvedRequest.estimate_credits`. The emulator charges KIE's
-    published prices, so this catches a mistyped price row. Only for models whose family
-    reports credits in its records.
+    Each combination is created on the emulator, which charges the price its declaration
+    gives (``kie_register_emulations``, written from KIE's published prices); the charge must
+    equal :meth:`~kie_core.models.ResolvedRequest.estimate_credits`. This catches a mistyped
+    price row in the spec or in the declaration.
 
     Returns:
         how many estimates were compared.
@@ -160,27 +159,31 @@ def check_price_estimates(
     own = emulator is None
     em = emulator or ContractEmulator()
     try:
+        source_for = source_task_ids(models, em)
         problems: list[str] = []
         compared = 0
         for model in models:
-            for combo in combinations(model):
-                if InputKind.SOURCE_TASK in combo.mode.requires:
-                    continue
+            needs_source = any(
+                InputKind.SOURCE_TASK in mode.requires
+                for variant in model.spec.variants
+                for mode in variant.modes
+            )
+            source = source_for(model) if needs_source else PLACEHOLDER_TASK_ID
+            for combo in combinations(model, task_id=source):
                 found, task_id = sent_problems(combo.label, model, combo.request, em)
                 problems += found
                 if task_id is None:
                     continue
-                status, found = read_status(model, em, task_id, combo.label)
-                problems += found
                 estimate = model.resolve(combo.request).estimate_credits()
-                if status is None:
-                    continue
-                if status.credits is None:
-                    problems.append(f"{combo.label}: the record reports no credits")
-                elif estimate != status.credits:
+                charged = em.charged(task_id)
+                if estimate is None and not combo.mode.prices and not charged:
+                    continue  # no published price on either side
+                if charged is None:
+                    problems.append(f"{combo.label}: the emulator charged nothing")
+                elif estimate != charged:
                     problems.append(
                         f"{combo.label}: estimated {estimate} credits, the emulator charges "
-                        f"{status.credits}"
+                        f"{charged}"
                     )
                 compared += 1
         raise_if("price estimates", problems)
@@ -199,6 +202,9 @@ def emulator_call_check(emulator: ContractEmulator) -> CallCheck:
         answer = emulator.send(call)
         if answer.ok:
             return []
-        return [f"the emulator refuses the call ({answer.describe()}): {compact(call.body)}"]
+        return [
+            f"the emulator refuses the call ({emulator.refusal(call, answer)}): "
+            f"{compact(call.body)}"
+        ]
 
     return check

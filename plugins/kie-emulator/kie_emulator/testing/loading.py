@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kie_core.emulation import EndpointSchema
 from kie_core.models import VideoModel
 from kie_core.registry import ENTRY_POINT_GROUP, Registry
 from kie_emulator.testing.problems import raise_if
@@ -41,3 +42,16 @@ def load_plugin(plugin: object, name: str | None = None) -> list[VideoModel]:
         problems.append(f"plugin {info.name!r} registers no model through kie_register_models")
     raise_if(f"plugin {info.name!r}", problems)
     return models
+
+
+def load_emulations(plugin: object, name: str | None = None) -> list[EndpointSchema]:
+    """Return the emulator declarations ``plugin`` makes through ``kie_register_emulations``.
+
+    Raises:
+        ContractError: the plugin does not load, or its emulation hook raises.
+    """
+    registry = Registry(sources=[])
+    info = registry.register_plugin(plugin, name or default_plugin_name(plugin))
+    declared = registry.emulations(info.name)
+    raise_if(f"plugin {info.name!r}", [info.error] if info.error else [])
+    return declared

@@ -83,6 +83,8 @@ def _check_mode(model: VideoModel, variant: Variant, mode: Mode) -> list[str]:
 def _check_prices(combos: Sequence[Combination]) -> list[str]:
     problems: list[str] = []
     for combo in combos:
+        if not combo.mode.prices:
+            continue  # KIE publishes no price for this mode: none is advertised
         try:
             resolved = combo.model.resolve(combo.request)
         except InvalidRequestError as exc:
@@ -120,7 +122,8 @@ def check_specs(models: Sequence[VideoModel]) -> None:
     Names and aliases are unique and lowercase, every non-default variant has an alias, every
     mode is reached by its required inputs and (Market) names its KIE model id, defaults lie
     in their lists, every duration x aspect ratio x resolution a mode lists has a non-negative
-    price, options models forbid unknown keys, and a deprecated model has a note and warns.
+    price (unless the mode lists no price at all: KIE publishes none), options models forbid
+    unknown keys, and a deprecated model has a note and warns.
 
     Raises:
         ContractError: listing every problem.
