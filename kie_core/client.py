@@ -70,6 +70,12 @@ def _check_concurrency(concurrency: int) -> None:
         )
 
 
+def _folder(output_dir: str | os.PathLike[str] | None) -> str | None:
+    if output_dir is None:
+        return None
+    return str(Path(output_dir).expanduser().absolute())
+
+
 # --- the blocking client ------------------------------------------------------------------
 
 
@@ -95,6 +101,9 @@ class Client(_ClientCore):
         transport: an :mod:`httpx` transport (``httpx.MockTransport`` in tests).
         clock: a monotonic clock in seconds, for wait deadlines (tests inject a fake one).
         sleep: the sleep function (tests inject a fake one).
+        daily_budget: refuse a create that would take today's spend (UTC day, counted from
+            the journal across every process) over this many credits
+            (:class:`~kie_core.errors.BudgetExceededError`); needs a journal.
     """
 
     def __init__(
@@ -112,6 +121,7 @@ class Client(_ClientCore):
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] | None = None,
+        daily_budget: float | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -124,6 +134,7 @@ class Client(_ClientCore):
             retry=retry,
             poll=poll,
             clock=clock,
+            daily_budget=daily_budget,
         )
         self._sleep = sleep or time.sleep
         self._http = httpx.Client(
@@ -166,11 +177,19 @@ class Client(_ClientCore):
 
     # --- the API -------------------------------------------------------------------------
 
-    def submit(self, request: VideoRequest, *, again: bool = False) -> TaskHandle:
+    def submit(
+        self,
+        request: VideoRequest,
+        *,
+        again: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+    ) -> TaskHandle:
         """Validate a request, upload its local files, journal it and create the task.
 
-        An identical request already running (per the journal) is followed instead of being
-        paid for twice, unless ``again`` is true.
+        An identical request already created, running, succeeded or downloaded within KIE's
+        14-day retention (per the journal) is followed instead of being paid for twice, unless
+        ``again`` is true. ``output_dir`` is journaled as the folder the result is meant for
+        (``kie resume`` downloads there).
 
         Raises:
             InvalidRequestError: rejected locally; nothing was sent.
@@ -178,7 +197,7 @@ class Client(_ClientCore):
                 or the journal holds an identical request in that state.
             ApiError: KIE refused the request (nothing was created).
         """
-        return self._run(self._submit_flow(request, again))
+        return self._run(self._submit_flow(request, again, _folder(output_dir)))
 
     def resend(self, entry_id: int) -> TaskHandle:
         """Send the create call of an ambiguous journal entry again, as a new create.
@@ -367,6 +386,7 @@ class AsyncClient(_ClientCore):
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        daily_budget: float | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -379,6 +399,7 @@ class AsyncClient(_ClientCore):
             retry=retry,
             poll=poll,
             clock=clock,
+            daily_budget=daily_budget,
         )
         self._sleep = sleep or asyncio.sleep
         self._http = httpx.AsyncClient(
@@ -421,9 +442,15 @@ class AsyncClient(_ClientCore):
 
     # --- the API -------------------------------------------------------------------------
 
-    async def submit(self, request: VideoRequest, *, again: bool = False) -> TaskHandle:
+    async def submit(
+        self,
+        request: VideoRequest,
+        *,
+        again: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+    ) -> TaskHandle:
         """See :meth:`Client.submit`."""
-        return await self._run(self._submit_flow(request, again))
+        return await self._run(self._submit_flow(request, again, _folder(output_dir)))
 
     async def resend(self, entry_id: int) -> TaskHandle:
         """See :meth:`Client.resend`."""
