@@ -123,7 +123,9 @@ def generate(
     again: Annotated[
         bool,
         typer.Option(
-            "--again", help="Create a new task even when an identical one is still running."
+            "--again",
+            help="Create a new task even when the journal holds an identical one (running, "
+            "finished or downloaded in the last 14 days).",
         ),
     ] = False,
     timeout: TimeoutOption = None,
@@ -327,12 +329,9 @@ def _run(
         if plan.uploads:
             output.info(f"uploading {len(plan.uploads)} local file(s)")
         started = datetime.now(UTC)
-        handle = client.submit(plan.request, again=again)
+        handle = client.submit(plan.request, again=again, output_dir=output_dir)
         if handle.created_at < started:
-            output.info(
-                f"an identical request is already running: following task {handle.task_id} "
-                "(--again creates a new one)"
-            )
+            report_followed(output, state, handle.task_id)
         else:
             output.info(f"task {handle.task_id} created ({plan.resolved.spec.name})")
         if no_wait:
@@ -347,6 +346,24 @@ def _run(
             path = client.download(status, output_dir, on_progress=display.downloader("task"))
             display.finish("task", "downloaded")
         report_result(output, handle, status, path)
+
+
+def report_followed(output: Output, state: CliState, task_id: str) -> None:
+    """Say that an identical request was followed instead of paid for again."""
+    from kie_core.journal import JournalState
+
+    entry = state.journal().get(task_id)
+    if entry is not None and entry.state is JournalState.DOWNLOADED:
+        output.info(
+            f"already downloaded: an identical request made task {task_id} "
+            f"({entry.output_path}); nothing was sent (--again creates a new one)"
+        )
+        return
+    what = entry.state.value if entry is not None else "known"
+    output.info(
+        f"an identical request is already {what}: following task {task_id}; nothing was sent "
+        "(--again creates a new one)"
+    )
 
 
 def wait_for(
@@ -364,7 +381,13 @@ def wait_for(
 
     task_id = handle if isinstance(handle, str) else handle.task_id
     try:
-        return client.wait(handle, timeout=timeout, on_update=display.updater(key), family=family)
+        return client.wait(
+            handle,
+            timeout=timeout,
+            on_update=display.updater(key),
+            family=family,
+            on_error=display.failing(key),
+        )
     except TaskFailedError as exc:
         display.finish(key, "failed", exc.fail_code or "")
         if output.json_mode:
