@@ -577,6 +577,35 @@ class _ClientCore:
             yield from self._create_flow(call, task, identity, again=again, output_dir=output_dir)
         )
 
+    def find_identical(self, request: VideoRequest) -> JournalEntry | None:
+        """Return the journaled identical request a submit would follow, or None.
+
+        Nothing is sent: this reads the journal only (local files are hashed). A request that
+        would be followed costs nothing, so callers skip balance and budget checks for it.
+        """
+        if self._journal is None:
+            return None
+        prepared = self.prepare(request)
+        identity = fingerprint(
+            self._identity_call(prepared.model, prepared.resolved), self.base_url
+        )
+        entry = self._journal.find_existing(identity, self.base_url)
+        if entry is None or entry.state in (JournalState.REJECTED, JournalState.FAILED):
+            return None
+        return entry
+
+    def check_daily_budget(self, estimate: float | None) -> None:
+        """Refuse now, before anything is sent, a create the daily budget does not allow.
+
+        The claim checks again in its transaction; this is for callers that want to refuse
+        before other work (a balance query, uploads).
+
+        Raises:
+            BudgetExceededError: naming the budget and what is left today.
+        """
+        if self._daily_budget is not None and self._journal is not None:
+            check_daily_budget(self._daily_budget, self._journal.spent_today(), estimate)
+
     def _follow(self, journal: Journal, entry: JournalEntry) -> Flow[TaskHandle | None]:
         """Follow an identical journaled request; None when it was refused (claim anew).
 

@@ -130,16 +130,42 @@ def batch(
     if dry_run:
         _show_dry_run(output, plans, total, unknown)
         return
-    check_budget(output, None if unknown else total, max_credits)
-    if not yes and any(plan.resolved.warnings for _, plan in plans):
-        _confirm_deprecated(output)
     ensure_folder(output_dir)
+    client = state.async_client()
+    try:
+        # Lines the journal already holds are followed, not paid for: only new lines count.
+        known = (
+            set()
+            if again
+            else {
+                index
+                for index, (_, plan) in enumerate(plans)
+                if client.find_identical(plan.request) is not None
+            }
+        )
+        fresh = [e for index, e in enumerate(estimates) if index not in known]
+        total = sum(e for e in fresh if e is not None)
+        unknown = sum(1 for e in fresh if e is None)
+        check_budget(output, None if unknown else total, max_credits)
+        if fresh:
+            client.check_daily_budget(None if unknown else total)
+        if not yes and any(plan.resolved.warnings for _, plan in plans):
+            _confirm_deprecated(output)
+    except BaseException:
+        asyncio.run(client.close())
+        raise
     output.info(
         f"{len(plans)} request(s), estimated {total:g} credits"
         + (f" (+{unknown} without a published price)" if unknown else "")
+        + (
+            f"; {len(known)} already in the journal: followed, not sent again "
+            "(--again sends them anew)"
+            if known
+            else ""
+        )
     )
     run = _run_all(
-        state.async_client(),
+        client,
         output,
         plans,
         total=total,
@@ -330,7 +356,21 @@ def _saved_file(client: AsyncClient, task_id: str, output_dir: Path) -> Path | N
 def _summary(output: Output, results: list[BatchResult]) -> None:
     if output.json_mode:
         output.result_json([result.to_json() for result in results])
-        return
+    else:
+        _summary_table(output, results)
+    ok = sum(1 for r in results if r.state in ("downloaded", "already downloaded"))
+    earlier = sum(1 for r in results if r.state == "already downloaded")
+    followed = sum(1 for r in results if r.followed and r.state != "already downloaded")
+    notes = [f"{earlier} already downloaded"] if earlier else []
+    if followed:
+        notes.append(f"{followed} followed an identical task already sent")
+    output.info(
+        f"{ok}/{len(results)} downloaded"
+        + (f" ({', '.join(notes)}; nothing sent for them, --again sends anew)" if notes else "")
+    )
+
+
+def _summary_table(output: Output, results: list[BatchResult]) -> None:
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -355,16 +395,6 @@ def _summary(output: Output, results: list[BatchResult]) -> None:
             Text(result.path or output.scrub(result.error or "-")),
         )
     output.render(table)
-    ok = sum(1 for r in results if r.state in ("downloaded", "already downloaded"))
-    earlier = sum(1 for r in results if r.state == "already downloaded")
-    followed = sum(1 for r in results if r.followed and r.state != "already downloaded")
-    notes = [f"{earlier} already downloaded"] if earlier else []
-    if followed:
-        notes.append(f"{followed} followed an identical task already sent")
-    output.info(
-        f"{ok}/{len(results)} downloaded"
-        + (f" ({', '.join(notes)}; nothing sent for them, --again sends anew)" if notes else "")
-    )
 
 
 def _worst(results: list[BatchResult]) -> ExitCode:

@@ -325,7 +325,9 @@ def _run(
     if not no_wait:
         ensure_folder(output_dir)
     with state.client() as client:
-        check_balance(output, client, plan.estimate)
+        if again or client.find_identical(plan.request) is None:
+            client.check_daily_budget(plan.estimate)
+            check_balance(output, client, plan.estimate)
         if plan.uploads:
             output.info(f"uploading {len(plan.uploads)} local file(s)")
         started = datetime.now(UTC)

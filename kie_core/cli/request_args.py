@@ -66,7 +66,7 @@ def check_readable(flag: str, location: str) -> None:
     Raises:
         InvalidRequestError: naming the flag and the path.
     """
-    if is_remote(location):
+    if is_remote(location) or "://" in location:
         check_url(flag, location)
         return
     path = Path(location).expanduser()
