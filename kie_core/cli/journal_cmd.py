@@ -54,6 +54,9 @@ def tasks(
     if not entries:
         output.info("no tasks in the journal" + (" in that state" if states else ""))
         return
+    if output.stdout.width < WIDE_TABLE:
+        _task_blocks(output, entries)
+        return
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -68,10 +71,42 @@ def tasks(
             Text(entry.task_id or "-"),
             Text(entry.model),
             Text(entry.state.value, style=_STATE_STYLES.get(entry.state.value, "")),
-            f"{entry.estimated_credits:g}" if entry.estimated_credits is not None else "-",
+            _credits(entry),
             Text(entry.output_path or entry.error or "-"),
         )
     output.render(table)
+
+
+#: Narrower terminals get ``kie tasks`` as blocks: the table needs this many columns.
+WIDE_TABLE = 120
+
+
+def _credits(entry: JournalEntry) -> str:
+    estimate = f"{entry.estimated_credits:g}" if entry.estimated_credits is not None else "-"
+    if entry.actual_credits is not None and entry.actual_credits != entry.estimated_credits:
+        return f"{estimate} (charged {entry.actual_credits:g})"
+    return estimate
+
+
+def _task_blocks(output: Output, entries: list[JournalEntry]) -> None:
+    """Two or three short lines per task, so names and ids stay whole at 80 columns."""
+    from rich.console import Group
+    from rich.text import Text
+
+    lines: list[Text] = [Text("Tasks (newest first)", style="bold underline")]
+    for entry in entries:
+        head = Text(f"#{entry.id}  ", style="bold")
+        head.append(entry.model)
+        head.append("  ")
+        head.append(entry.state.value, style=_STATE_STYLES.get(entry.state.value, ""))
+        head.append(f"  {_credits(entry)} credits  ")
+        head.append(entry.created_at.astimezone().strftime("%m-%d %H:%M"), style="dim")
+        lines.append(head)
+        lines.append(Text(f"    task {entry.task_id or '-'}"))
+        detail = entry.output_path or entry.error
+        if detail:
+            lines.append(Text(f"    {detail}", overflow="fold"))
+    output.render(Group(*lines))
 
 
 _STATE_STYLES = {
