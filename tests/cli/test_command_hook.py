@@ -67,6 +67,7 @@ def test_failures_are_recorded_with_their_reason(
     command_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.syspath_prepend(str(command_site))
+    monkeypatch.setenv("KIE_DISABLE_PLUGINS", "emulator")
     import importlib
 
     importlib.invalidate_caches()
