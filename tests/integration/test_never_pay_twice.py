@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kie_emulator.pytest_plugin import EmulatorHandle
 
 from kie_core import Client
-from kie_core.emulator.pytest_plugin import EmulatorHandle
 from kie_core.errors import BudgetExceededError, TaskFailedError
 from kie_core.journal import Journal, JournalState
 from kie_core.polling import PollSchedule
