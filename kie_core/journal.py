@@ -903,6 +903,20 @@ class Journal:
             row = self._existing_row(self._connection(), fingerprint, base_url)
         return _entry(row) if row is not None else None
 
+    def others_moved(self, task_id: str, since: datetime) -> bool:
+        """Return whether any other entry could have moved the balance since ``since``.
+
+        That is another entry created or changed since then, or one still in flight (its
+        charge or refund may land at any moment). When none did, the balance before and after
+        a task is that task's actual charge.
+        """
+        rows = self._read(
+            "SELECT 1 FROM entries WHERE (task_id IS NULL OR task_id != ?)"
+            " AND (updated_at >= ? OR state IN (?, ?)) LIMIT 1",
+            (task_id, _stamp(since), JournalState.CREATED.value, JournalState.RUNNING.value),
+        )
+        return bool(rows)
+
     def spent_today(self, now: datetime | None = None) -> float:
         """Return the credits spent today (UTC day) by every process, per the journal.
 
