@@ -417,3 +417,16 @@ def test_identical_lines_of_one_batch_are_paid_once(kie, emulated, tmp_path):
     assert {r["state"] for r in results} <= {"downloaded", "already downloaded"}
     assert len(charges(emulated)) == 1
     assert [p.name for p in (tmp_path / "out").iterdir()] == [f"{results[0]['task_id']}.mp4"]
+
+
+def test_a_batch_line_identical_to_an_ambiguous_request_says_again_the_cli_way(
+    kie, emulated, tmp_path
+):
+    emulated.set_fault("lost-create-response", times=1)
+    assert kie("generate", "cli-turbo", "lost", "--no-wait").exit_code == 4
+    batch = write_jsonl(tmp_path / "jobs.jsonl", [{"model": "cli-turbo", "prompt": "lost"}])
+    run = kie("batch", str(batch), "-o", str(tmp_path), "--json")
+    assert run.exit_code == 4
+    (result,) = run.json()
+    assert "--again" in result["error"] and "again=True" not in result["error"]
+    assert len(emulated.tasks) == 1
