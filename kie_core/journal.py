@@ -332,7 +332,15 @@ def journal_error(path: Path | None, exc: BaseException) -> JournalError:
             "read-only file or folder): make it and its folder writable (chmod u+rw), or point "
             "KIE_JOURNAL (or --journal) at a writable file"
         )
-    elif isinstance(exc, sqlite3.DatabaseError):
+    elif "locked" in text or "busy" in text:
+        message = (
+            f"the journal {where} stayed locked by another kie process for "
+            f"{BUSY_TIMEOUT_MS // 1000} s: run the command again once it is done, or point "
+            "KIE_JOURNAL (or --journal) at another file"
+        )
+    elif isinstance(exc, sqlite3.DatabaseError) and any(
+        hint in text for hint in ("not a database", "malformed", "corrupt")
+    ):
         message = (
             f"the journal {where} is not a readable kie journal (corrupt, or another kind of "
             f"file): move it aside (mv {where} {where}.bad) to start a new one, or point "
