@@ -123,6 +123,17 @@ _CATEGORIES: tuple[tuple[type[kerr.KieError], str, str], ...] = (
         "configuration",
         "A provider plugin of the server is broken: the operator must fix or remove it.",
     ),
+    (
+        kerr.BudgetExceededError,
+        "budget_exceeded",
+        "The daily budget (KIE_DAILY_BUDGET) would be exceeded: nothing was sent. Ask the user "
+        "to raise it, or wait for the next UTC day.",
+    ),
+    (
+        kerr.JournalError,
+        "configuration",
+        "The server's task journal cannot be used: the operator must fix the named file.",
+    ),
 )
 
 
