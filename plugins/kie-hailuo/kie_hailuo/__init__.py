@@ -13,7 +13,17 @@ from kie_core.models import VideoModel
 from kie_hailuo.models import HAILUO_02, MINIMAX, MODELS
 from kie_hailuo.options import HailuoOptions
 
-__all__ = ["HAILUO_02", "MINIMAX", "MODELS", "HailuoOptions", "kie_register_models"]
+__all__ = [
+    "HAILUO_02",
+    "KIE_PLUGIN_API",
+    "MINIMAX",
+    "MODELS",
+    "HailuoOptions",
+    "kie_register_models",
+]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl

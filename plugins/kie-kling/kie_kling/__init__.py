@@ -12,7 +12,17 @@ from kie_core.models import VideoModel
 from kie_kling.models import KLING_2_1, KLING_2_5_TURBO, MODELS
 from kie_kling.options import KlingOptions
 
-__all__ = ["KLING_2_1", "KLING_2_5_TURBO", "MODELS", "KlingOptions", "kie_register_models"]
+__all__ = [
+    "KIE_PLUGIN_API",
+    "KLING_2_1",
+    "KLING_2_5_TURBO",
+    "MODELS",
+    "KlingOptions",
+    "kie_register_models",
+]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl

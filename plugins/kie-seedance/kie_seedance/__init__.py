@@ -14,6 +14,7 @@ from kie_seedance.models import MODELS, SEEDANCE, SeedanceModel
 from kie_seedance.options import SeedanceFastOptions, SeedanceOptions
 
 __all__ = [
+    "KIE_PLUGIN_API",
     "MODELS",
     "SEEDANCE",
     "SeedanceFastOptions",
@@ -21,6 +22,9 @@ __all__ = [
     "SeedanceOptions",
     "kie_register_models",
 ]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl

@@ -13,7 +13,17 @@ from kie_core.models import VideoModel
 from kie_sora.models import MODELS, SORA_2
 from kie_sora.options import SoraOptions, SoraProOptions
 
-__all__ = ["MODELS", "SORA_2", "SoraOptions", "SoraProOptions", "kie_register_models"]
+__all__ = [
+    "KIE_PLUGIN_API",
+    "MODELS",
+    "SORA_2",
+    "SoraOptions",
+    "SoraProOptions",
+    "kie_register_models",
+]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl

@@ -12,7 +12,10 @@ from kie_core.models import VideoModel
 from kie_wan.models import MODELS, WAN_2_5
 from kie_wan.options import WanOptions
 
-__all__ = ["MODELS", "WAN_2_5", "WanOptions", "kie_register_models"]
+__all__ = ["KIE_PLUGIN_API", "MODELS", "WAN_2_5", "WanOptions", "kie_register_models"]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl

@@ -12,7 +12,10 @@ from collections.abc import Callable
 from kie_avatar.models import AVATAR_SPEC, KLING_AVATAR, MODELS
 from kie_core import VideoModel, hookimpl
 
-__all__ = ["AVATAR_SPEC", "KLING_AVATAR", "MODELS", "kie_register_models"]
+__all__ = ["AVATAR_SPEC", "KIE_PLUGIN_API", "KLING_AVATAR", "MODELS", "kie_register_models"]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl
