@@ -93,6 +93,7 @@ def typecheck(session: nox.Session) -> None:
     for plugin in PLUGINS:
         package = plugin.name.replace("-", "_")
         session.run("mypy", "--strict", str(plugin / package))
+    session.run("mypy", "--strict", "distcheck")
 
 
 @nox.session

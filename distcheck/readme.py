@@ -26,14 +26,23 @@ class InstallCommand:
 
 
 def section(markdown: str, heading: str = INSTALL_HEADING) -> str:
-    """Return the text under ``heading`` up to the next heading of the same or a higher level."""
+    """Return the text under ``heading`` up to the next heading of the same or a higher level.
+
+    Lines starting with ``#`` inside fenced code blocks (shell comments) are not headings.
+
+    Raises:
+        ValueError: if the markdown has no such heading.
+    """
     level = len(heading) - len(heading.lstrip("#"))
     lines = markdown.splitlines()
     for index, line in enumerate(lines):
         if line.strip() == heading:
             body: list[str] = []
+            fenced = False
             for following in lines[index + 1 :]:
-                match = re.match(r"^(#+)\s", following)
+                if following.strip().startswith("```"):
+                    fenced = not fenced
+                match = None if fenced else re.match(r"^(#+)\s", following)
                 if match and len(match.group(1)) <= level:
                     break
                 body.append(following)
