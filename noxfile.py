@@ -179,6 +179,7 @@ def demo(session: nox.Session) -> None:
 
 # --- dist: every distribution built, checked and installed from its wheel alone ------------
 
+#: Where the release builds go; third-party examples (never uploaded) go to dist/examples/.
 DIST_DIR = ROOT / "dist"
 #: The provider plugin whose contract tests and emulator generation run from installed wheels.
 SMOKE_PLUGIN = "kie-kling"
@@ -222,8 +223,12 @@ def _run(
     return done
 
 
+def _out_dir(dist: Distribution) -> Path:
+    return DIST_DIR / "examples" if dist.example else DIST_DIR
+
+
 def _built(session: nox.Session, dist: Distribution, pattern: str) -> Path:
-    found = sorted(DIST_DIR.glob(f"{dist.stem}-{dist.version}{pattern}"))
+    found = sorted(_out_dir(dist).glob(f"{dist.stem}-{dist.version}{pattern}"))
     if len(found) != 1:
         session.error(f"{dist.name}: expected one {pattern} built in dist/, found {found}")
     return found[0]
@@ -416,9 +421,9 @@ def dist(session: nox.Session) -> None:
         session.error("version policy (docs/releasing.md):\n" + "\n".join(problems))
     shutil.rmtree(DIST_DIR, ignore_errors=True)
     for dist in workspace:
-        session.run("uv", "build", "-q", "--no-sources", "--out-dir", str(DIST_DIR),
+        session.run("uv", "build", "-q", "--no-sources", "--out-dir", str(_out_dir(dist)),
                     str(dist.path), silent=True)  # fmt: skip
-    built = sorted(str(p) for p in DIST_DIR.iterdir() if p.name.endswith((".whl", ".tar.gz")))
+    built = sorted(str(p) for p in DIST_DIR.rglob("*") if p.name.endswith((".whl", ".tar.gz")))
     session.run("twine", "check", "--strict", *built, silent=True)
     for dist in workspace:
         _built(session, dist, ".tar.gz")
