@@ -27,7 +27,12 @@ sys.path.insert(0, str(ROOT))  # distcheck: the release checks of the dist sessi
 
 from distcheck.contents import check_wheel  # noqa: E402
 from distcheck.readme import InstallCommand, install_commands  # noqa: E402
-from distcheck.versions import check_versions, install_set  # noqa: E402
+from distcheck.versions import (  # noqa: E402
+    check_versions,
+    install_set,
+    third_party,
+    workspace_requirements,
+)
 from distcheck.workspace import Distribution, discover  # noqa: E402
 
 PLUGINS = sorted(p for p in (ROOT / "plugins").glob("kie-*") if (p / "pyproject.toml").exists())
@@ -282,12 +287,40 @@ def _prompt_only_model(models: list[dict[str, Any]]) -> str | None:
     return None
 
 
+_COMMANDS_PROBE = """
+import json
+from kie_core.cli.app import app
+from kie_core.cli.extensions import register_command_plugins
+infos = register_command_plugins(app)
+print(json.dumps({i.name: {"error": i.error, "commands": list(i.commands)} for i in infos}))
+"""
+
+
+def _command_plugins(session: nox.Session, dist: Distribution, venv: Path) -> None:
+    """Each ``kie.commands`` entry point of ``dist`` loads and its commands answer ``--help``."""
+    env = _clean_env(venv, venv)
+    what = f"{dist.name} commands"
+    probe = _run(session, [str(venv / "bin" / "python"), "-c", _COMMANDS_PROBE], cwd=venv,
+                 env=env, what=what)  # fmt: skip
+    seen = json.loads(probe.stdout.strip().splitlines()[-1])
+    for name in dist.entry_points["kie.commands"]:
+        info = seen.get(name)
+        if info is None or info["error"] or not info["commands"]:
+            session.error(f"{what}: entry point {name!r} did not add commands: {info}")
+        for command in info["commands"]:
+            _run(session, [str(venv / "bin" / "kie"), command, "--help"], cwd=venv, env=env,
+                 what=what)  # fmt: skip
+        session.log(f"{what}: {name} adds {info['commands']}, each answers --help")
+
+
 def _smoke(session: nox.Session, dist: Distribution, venv: Path) -> None:
     """`kie` from the installed wheel: models, plugins, a dry run (or a clean refusal)."""
     env = _clean_env(venv, venv)
     kie = str(venv / "bin" / "kie")
     what = f"{dist.name} smoke"
     _run(session, [kie, "--help"], cwd=venv, env=env, what=what)
+    if dist.entry_points.get("kie.commands"):
+        _command_plugins(session, dist, venv)
     models = json.loads(
         _run(session, [kie, "models", "--json"], cwd=venv, env=env, what=what).stdout
     )
@@ -326,14 +359,19 @@ def _emulator_generation(session: nox.Session, venv: Path, model: str) -> None:
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     key = "dist-key-not-secret"
-    emulator = subprocess.Popen(
-        [str(venv / "bin" / "kie"), "emulator", "--port", str(port), "--api-key", key,
-         "--task-seconds", "1"],
-        cwd=venv, env=env,
-    )  # fmt: skip
+    log = venv / "emulator.log"
+    with log.open("wb") as sink:
+        emulator = subprocess.Popen(
+            [str(venv / "bin" / "kie"), "emulator", "--port", str(port), "--api-key", key,
+             "--task-seconds", "1"],
+            cwd=venv, env=env, stdout=sink, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     output = venv / "videos"
     try:
-        _wait_ready(f"{base_url}/_emulator/state", emulator)
+        try:
+            _wait_ready(f"{base_url}/_emulator/state", emulator)
+        except RuntimeError as exc:
+            session.error(f"emulator from the installed wheel: {exc}\n{log.read_text()[-3000:]}")
         env.update(KIE_API_KEY=key, KIE_BASE_URL=base_url, KIE_UPLOAD_BASE_URL=base_url)
         _run(session, [str(venv / "bin" / "kie"), "generate", model, "a red fox runs at dawn",
                        "-o", str(output), "--yes"], cwd=venv, env=env, what="emulator")  # fmt: skip
@@ -413,7 +451,8 @@ def _chosen(
 def dist(session: nox.Session) -> None:
     """Build every distribution, check metadata and wheel contents, install each wheel alone."""
     started = time.monotonic()
-    session.install("uv>=0.4", "twine>=5")
+    # twine 6.1 reads the metadata 2.4 (License-Expression) that hatchling writes
+    session.install("uv>=0.5", "twine>=6.1")
     workspace = discover(ROOT)
     session.log(f"distributions: {', '.join(f'{d.name} {d.version}' for d in workspace)}")
     problems = check_versions(workspace)
@@ -441,7 +480,11 @@ def dist(session: nox.Session) -> None:
     )
     if not emulators:
         session.error("no distribution serves the emulator (kie.commands emulator or pytest11)")
-    venv = _fresh_venv(session, tmp / "venv-emulator", [*emulators, plugin], workspace, TEST_DEPS)
+    test_extra = plugin.optional_dependencies.get("test", ())
+    needed = [*emulators, plugin]
+    needed += [t for _, t in workspace_requirements(plugin, workspace) if t not in needed]
+    extra = [*TEST_DEPS, *third_party(test_extra, workspace)]
+    venv = _fresh_venv(session, tmp / "venv-emulator", needed, workspace, extra)
     models = json.loads(_run(session, [str(venv / "bin" / "kie"), "models", "--json"], cwd=venv,
                              env=_clean_env(venv, venv), what="emulator").stdout)  # fmt: skip
     model = _prompt_only_model(models)

@@ -99,3 +99,9 @@ def install_set(
                 queue.append(target)
             wanted[target.name][1].update(requirement.extras)
     return list(wanted.values())
+
+
+def third_party(requirements: Iterable[str], workspace: Iterable[Distribution]) -> list[str]:
+    """Return the requirements that name no workspace distribution (they come from an index)."""
+    ours = {canonicalize_name(dist.name) for dist in workspace}
+    return [text for text in requirements if canonicalize_name(Requirement(text).name) not in ours]

@@ -42,9 +42,10 @@ class Distribution:
 
     @property
     def serves_emulator(self) -> bool:
-        """Whether it ships the KIE emulator: a ``kie emulator`` command or its pytest fixture."""
-        return "emulator" in self.entry_points.get("kie.commands", {}) or (
-            "kie_emulator" in self.entry_points.get("pytest11", {})
+        """Whether it ships the KIE emulator: a ``kie emulator`` command or its pytest plugin."""
+        pytest_plugins = self.entry_points.get("pytest11", {})
+        return "emulator" in self.entry_points.get("kie.commands", {}) or any(
+            "emulator" in f"{name} {value}" for name, value in pytest_plugins.items()
         )
 
     @property
