@@ -3,8 +3,9 @@
 Each entry point names a module (or object) implementing
 :meth:`~kie_core.hookspecs.CommandProvider.kie_register_commands`. They load when the ``kie``
 command starts, each inside its own guard: one that fails to import or whose hook raises is
-recorded with its error and the others keep working. ``KIE_DISABLE_PLUGINS`` skips them by name
-as it skips provider plugins.
+recorded with its error and the others keep working, and so is one whose ``KIE_PLUGIN_API``
+excludes this kie-core's plugin API (:mod:`kie_core.plugin_api`). ``KIE_DISABLE_PLUGINS`` skips
+them by name as it skips provider plugins.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def register_command_plugins(cli: typer.Typer) -> list[CommandPluginInfo]:
     import pluggy
 
     from kie_core.hookspecs import PROJECT_NAME, CommandProvider
+    from kie_core.plugin_api import plugin_api_problem
 
     if id(cli) in _done:
         return command_plugins()
@@ -79,6 +81,10 @@ def register_command_plugins(cli: typer.Typer) -> list[CommandPluginInfo]:
         before = (len(cli.registered_commands), len(cli.registered_groups))
         try:
             plugin = entry.load()
+            problem = plugin_api_problem(plugin)
+            if problem is not None:
+                info.error = problem
+                continue
             manager = pluggy.PluginManager(PROJECT_NAME)
             manager.add_hookspecs(CommandProvider)
             manager.register(plugin, name=entry.name)
