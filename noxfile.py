@@ -36,6 +36,18 @@ from distcheck.versions import (  # noqa: E402
 from distcheck.workspace import Distribution, discover  # noqa: E402
 
 PLUGINS = sorted(p for p in (ROOT / "plugins").glob("kie-*") if (p / "pyproject.toml").exists())
+#: The emulator, its pytest fixture and the contract suite: what plugin tests run against.
+EMULATOR = ROOT / "plugins" / "kie-emulator"
+
+
+def _is_provider(path: Path) -> bool:
+    meta = tomllib.loads((path / "pyproject.toml").read_text())
+    return "kie.providers" in meta["project"].get("entry-points", {})
+
+
+#: The provider plugins (one model family each); the other distributions under plugins/ add
+#: commands or stores.
+PROVIDERS = [p for p in PLUGINS if _is_provider(p)]
 EXAMPLE_PLUGINS = sorted(
     p for p in (ROOT / "docs" / "examples").glob("kie-*") if (p / "pyproject.toml").exists()
 )
@@ -47,7 +59,7 @@ nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "docs", "dist"]
 
 
 def _editable_all() -> list[str]:
-    args = ["-e", "."]
+    args = ["-e", ".[server]"]
     for plugin in PLUGINS:
         args += ["-e", str(plugin.relative_to(ROOT))]
     return args
@@ -61,11 +73,14 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
-@nox.parametrize("plugin", [p.name for p in PLUGINS + EXAMPLE_PLUGINS])
+@nox.parametrize("plugin", [p.name for p in PROVIDERS + EXAMPLE_PLUGINS])
 def plugins(session: nox.Session, plugin: str) -> None:
-    """Each plugin alone beside kie-core: its own tests and the shared contract checks."""
-    path = next(p for p in PLUGINS + EXAMPLE_PLUGINS if p.name == plugin)
-    session.install("-e", ".", "-e", str(path.relative_to(ROOT)), *TEST_DEPS)
+    """Each provider plugin alone beside kie-core and kie-emulator: its tests and the contract."""
+    path = next(p for p in PROVIDERS + EXAMPLE_PLUGINS if p.name == plugin)
+    session.install(
+        "-e", ".", "-e", str(EMULATOR.relative_to(ROOT)), "-e", str(path.relative_to(ROOT)),
+        *TEST_DEPS,
+    )  # fmt: skip
     session.run("pytest", str(path / "tests"), "-q", "-p", "no:cacheprovider", *session.posargs)
     _check_only_this_plugin(session, path)
 

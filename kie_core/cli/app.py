@@ -16,9 +16,9 @@ from typer.core import TyperGroup
 from kie_core.cli import (
     batch_cmd,
     callbacks_cmd,
-    emulator_cmd,
     generate_cmd,
     journal_cmd,
+    missing_cmd,
     models_cmd,
     task_cmd,
 )
@@ -181,7 +181,9 @@ app.command("credits")(task_cmd.credits)
 app.command("tasks")(journal_cmd.tasks)
 app.command("resume")(journal_cmd.resume)
 app.command("batch")(batch_cmd.batch)
-app.command("emulator")(emulator_cmd.emulator)
+app.command("emulator", context_settings=missing_cmd.PASS_THROUGH, add_help_option=False)(
+    missing_cmd.emulator
+)
 app.add_typer(callbacks_cmd.app, name="callbacks")
 
 

@@ -211,8 +211,16 @@ def _maybe_emulated(
     import dataclasses
 
     from kie_core.cli.settings import Settings
-    from kie_core.emulator.config import EmulatorConfig
-    from kie_core.emulator.server import EmulatorServer
+
+    try:
+        from kie_emulator.config import EmulatorConfig
+        from kie_emulator.server import EmulatorServer
+    except ImportError:
+        from kie_core.cli.missing_cmd import EMULATOR_INSTALL, missing
+
+        raise missing(
+            "--emulator needs the KIE emulator (kie-emulator), which", EMULATOR_INSTALL
+        ) from None
 
     with EmulatorServer(EmulatorConfig(task_seconds=3.0)) as server:
         output.info(

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from kie_emulator.pytest_plugin import EmulatorHandle
 
 from kie_core.callbacks import (
     SIGNATURE_HEADER,
@@ -25,7 +26,6 @@ from kie_core.callbacks import (
     sign_callback,
 )
 from kie_core.client import Client
-from kie_core.emulator.pytest_plugin import EmulatorHandle
 from kie_core.families.market import MARKET
 from kie_core.journal import Journal, JournalState
 from kie_core.registry import Registry
