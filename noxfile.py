@@ -342,7 +342,7 @@ def _smoke(session: nox.Session, dist: Distribution, venv: Path) -> None:
     plugins = json.loads(
         _run(session, [kie, "plugins", "--json"], cwd=venv, env=env, what=what).stdout
     )
-    broken = [p for p in plugins if not p["ok"] or p["model_errors"]]
+    broken = [p for p in plugins if not p["ok"] or p.get("model_errors")]
     if broken:
         session.error(f"{what}: plugins failed to load: {broken}")
     providers = {model["provider"] for model in models}

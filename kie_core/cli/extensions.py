@@ -29,6 +29,8 @@ class CommandPluginInfo:
     value: str | None = None
     commands: tuple[str, ...] = ()
     error: str | None = None
+    #: The plugin API range the plugin declares (``KIE_PLUGIN_API``), None if it declares none.
+    plugin_api: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -61,7 +63,7 @@ def register_command_plugins(cli: typer.Typer) -> list[CommandPluginInfo]:
     import pluggy
 
     from kie_core.hookspecs import PROJECT_NAME, CommandProvider
-    from kie_core.plugin_api import plugin_api_problem
+    from kie_core.plugin_api import PLUGIN_API_ATTRIBUTE, plugin_api_problem
 
     if id(cli) in _seen:
         return command_plugins(cli)
@@ -81,6 +83,8 @@ def register_command_plugins(cli: typer.Typer) -> list[CommandPluginInfo]:
         before = (len(cli.registered_commands), len(cli.registered_groups))
         try:
             plugin = entry.load()
+            declared = getattr(plugin, PLUGIN_API_ATTRIBUTE, None)
+            info.plugin_api = None if declared is None else str(declared)
             problem = plugin_api_problem(plugin)
             if problem is not None:
                 info.error = problem
