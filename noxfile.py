@@ -439,6 +439,12 @@ def _readme_commands(session: nox.Session, workspace: list[Distribution], tmp: P
         expected = {name for dist in chosen for name in dist.providers}
         if providers != expected:
             session.error(f"README `{command.line}`: kie models shows {providers}, not {expected}")
+        plugins = _run(session, [str(clone / ".venv" / "bin" / "kie"), "plugins", "--json"],
+                       cwd=tmp, env=env, what=f"README `{command.line}`")  # fmt: skip
+        loaded = {p["name"] for p in json.loads(plugins.stdout) if p["ok"]}
+        wanted = {name for dist in chosen for name in dist.entry_points.get("kie.commands", {})}
+        if not wanted <= loaded:
+            session.error(f"README `{command.line}`: command plugins {wanted - loaded} not loaded")
         session.log(f"README `{command.line}`: kie models lists {sorted(providers)} "
                     f"({time.monotonic() - started:.0f} s)")  # fmt: skip
 
