@@ -74,7 +74,6 @@ def test_failures_are_recorded_with_their_reason(
     command_site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.syspath_prepend(str(command_site))
-    monkeypatch.setenv("KIE_DISABLE_PLUGINS", "emulator")
     import importlib
 
     importlib.invalidate_caches()
@@ -85,7 +84,8 @@ def test_failures_are_recorded_with_their_reason(
     assert infos["hello"].distribution == "kie-cli-testcommands"
     assert "this extension is broken" in (infos["broken"].error or "")
     assert "ModuleNotFoundError" in (infos["missing"].error or "")
-    assert [c.name for c in cli.registered_commands] == ["hello"]
+    names = [c.name for c in cli.registered_commands]
+    assert names.count("hello") == 1
     # A second call on the same application registers nothing twice.
     register_command_plugins(cli)
-    assert [c.name for c in cli.registered_commands] == ["hello"]
+    assert [c.name for c in cli.registered_commands] == names
