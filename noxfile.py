@@ -524,4 +524,5 @@ def dist(session: nox.Session) -> None:
     _emulator_generation(session, venv, model)
     _contract_tests(session, plugin, venv)
     _readme_commands(session, workspace, tmp)
+    shutil.rmtree(tmp, ignore_errors=True)  # kept only when a check failed, to look into
     session.log(f"dist: {len(workspace)} distributions in {time.monotonic() - started:.0f} s")
