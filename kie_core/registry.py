@@ -3,7 +3,9 @@
 Plugins are found through the ``kie.providers`` entry point group with importlib-metadata and
 imported on first use, never at ``import kie_core``. Each plugin loads inside its own guard: one
 that raises on import, implements an unknown hook or registers a malformed model is recorded
-with its error (``kie plugins`` shows why) and the rest keep working.
+with its error (``kie plugins`` shows why) and the rest keep working. A plugin whose
+``KIE_PLUGIN_API`` range excludes this kie-core's plugin API version is refused with a message
+saying both (:mod:`kie_core.plugin_api`).
 
 ``KIE_LOAD_PLUGINS=a,b`` loads only the named plugins; ``KIE_DISABLE_PLUGINS=a,b`` skips them.
 
@@ -28,6 +30,7 @@ from kie_core.families.base import TaskFamily
 from kie_core.families.market import MARKET
 from kie_core.hookspecs import PROJECT_NAME, VideoProvider
 from kie_core.models import ModelSpec, VideoModel
+from kie_core.plugin_api import PLUGIN_API_ATTRIBUTE, plugin_api_problem
 
 if TYPE_CHECKING:
     from kie_core.emulation import EndpointSchema
@@ -47,6 +50,8 @@ class PluginInfo:
     models: list[str] = field(default_factory=list)
     error: str | None = None
     model_errors: list[str] = field(default_factory=list)
+    #: The plugin API range the plugin declares (``KIE_PLUGIN_API``), None if it declares none.
+    plugin_api: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -179,6 +184,12 @@ class Registry:
             if isinstance(info, str):
                 info = PluginInfo(name=info)
             self._plugins[info.name] = info
+            declared = getattr(plugin, PLUGIN_API_ATTRIBUTE, None)
+            info.plugin_api = None if declared is None else str(declared)
+            problem = plugin_api_problem(plugin)
+            if problem is not None:
+                info.error = problem
+                return info
             try:
                 self._pm.register(plugin, name=info.name)
                 self._pm.check_pending()

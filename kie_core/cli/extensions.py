@@ -3,8 +3,9 @@
 Each entry point names a module (or object) implementing
 :meth:`~kie_core.hookspecs.CommandProvider.kie_register_commands`. They load when the ``kie``
 command starts, each inside its own guard: one that fails to import or whose hook raises is
-recorded with its error and the others keep working. ``KIE_DISABLE_PLUGINS`` skips them by name
-as it skips provider plugins.
+recorded with its error and the others keep working, and so is one whose ``KIE_PLUGIN_API``
+excludes this kie-core's plugin API (:mod:`kie_core.plugin_api`). ``KIE_DISABLE_PLUGINS`` skips
+them by name as it skips provider plugins.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class CommandPluginInfo:
     value: str | None = None
     commands: tuple[str, ...] = ()
     error: str | None = None
+    #: The plugin API range the plugin declares (``KIE_PLUGIN_API``), None if it declares none.
+    plugin_api: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -60,6 +63,7 @@ def register_command_plugins(cli: typer.Typer) -> list[CommandPluginInfo]:
     import pluggy
 
     from kie_core.hookspecs import PROJECT_NAME, CommandProvider
+    from kie_core.plugin_api import PLUGIN_API_ATTRIBUTE, plugin_api_problem
 
     if id(cli) in _seen:
         return command_plugins(cli)
@@ -79,6 +83,12 @@ def register_command_plugins(cli: typer.Typer) -> list[CommandPluginInfo]:
         before = (len(cli.registered_commands), len(cli.registered_groups))
         try:
             plugin = entry.load()
+            declared = getattr(plugin, PLUGIN_API_ATTRIBUTE, None)
+            info.plugin_api = None if declared is None else str(declared)
+            problem = plugin_api_problem(plugin)
+            if problem is not None:
+                info.error = problem
+                continue
             manager = pluggy.PluginManager(PROJECT_NAME)
             manager.add_hookspecs(CommandProvider)
             manager.register(plugin, name=entry.name)

@@ -98,7 +98,7 @@ def plugins(ctx: typer.Context, *, json_output: JsonOption = False) -> None:
     from rich.text import Text
 
     table = Table(title="Provider plugins", show_lines=True)
-    for column in ("plugin", "distribution", "version", "models", "status"):
+    for column in ("plugin", "distribution", "version", "plugin API", "models", "status"):
         table.add_column(column)
     for info in infos:
         problems = [info.error] if info.error else []
@@ -108,6 +108,7 @@ def plugins(ctx: typer.Context, *, json_output: JsonOption = False) -> None:
             Text(info.name),
             Text(info.distribution or "-"),
             Text(info.version or "-"),
+            Text(info.plugin_api or "-"),
             Text("\n".join(info.models) or "-"),
             status,
         )

@@ -19,6 +19,7 @@ PUBLIC_MODULES = (
     "kie_core.errors",
     "kie_core.hookspecs",
     "kie_core.emulation",
+    "kie_core.plugin_api",
     "kie_core.registry",
     "kie_core.families.base",
     "kie_core.families.market",

@@ -14,6 +14,9 @@ from kie_core.cli.context import get_state
 from kie_core.cli.exitcodes import ExitCode
 from kie_core.hookspecs import hookimpl
 
+#: The kie-core plugin API versions this command plugin supports; kie refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
+
 
 def emulator(
     ctx: typer.Context,

@@ -18,12 +18,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HAILUO_02",
+    "KIE_PLUGIN_API",
     "MINIMAX",
     "MODELS",
     "HailuoOptions",
     "kie_register_emulations",
     "kie_register_models",
 ]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl

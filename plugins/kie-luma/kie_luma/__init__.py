@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "KIE_PLUGIN_API",
     "LUMA",
     "LUMA_MODIFY",
     "MODELS",
@@ -44,6 +45,9 @@ __all__ = [
     "kie_register_families",
     "kie_register_models",
 ]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl

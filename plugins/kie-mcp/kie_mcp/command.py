@@ -13,6 +13,9 @@ import typer
 
 from kie_core.hookspecs import hookimpl
 
+#: The kie-core plugin API versions this command plugin supports; kie refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
+
 #: The HTTP transport's default port.
 DEFAULT_PORT = 8765
 

@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "ALEPH",
+    "KIE_PLUGIN_API",
     "MODELS",
     "RUNWAY",
     "RUNWAY_ALEPH",
@@ -55,6 +56,9 @@ __all__ = [
     "kie_register_families",
     "kie_register_models",
 ]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from kie_core.plugin import EndpointSchema
 
 __all__ = [
+    "KIE_PLUGIN_API",
     "MODELS",
     "SEEDANCE",
     "SEEDANCE_15",
@@ -30,6 +31,9 @@ __all__ = [
     "kie_register_emulations",
     "kie_register_models",
 ]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl

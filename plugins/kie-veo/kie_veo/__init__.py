@@ -47,6 +47,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "KIE_PLUGIN_API",
     "MODELS",
     "VEO",
     "VEO_31",
@@ -64,6 +65,9 @@ __all__ = [
     "read_4k_answer",
     "read_1080p_result",
 ]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl

@@ -15,7 +15,17 @@ from kie_wan.options import WanOptions
 if TYPE_CHECKING:
     from kie_core.plugin import EndpointSchema
 
-__all__ = ["MODELS", "WAN_2_5", "WanOptions", "kie_register_emulations", "kie_register_models"]
+__all__ = [
+    "KIE_PLUGIN_API",
+    "MODELS",
+    "WAN_2_5",
+    "WanOptions",
+    "kie_register_emulations",
+    "kie_register_models",
+]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl

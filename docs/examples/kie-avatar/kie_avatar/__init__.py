@@ -19,11 +19,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AVATAR_SPEC",
+    "KIE_PLUGIN_API",
     "KLING_AVATAR",
     "MODELS",
     "kie_register_emulations",
     "kie_register_models",
 ]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl
