@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from typing import Any
 
 import httpx
-
-from kie_core.emulator.paths import CREATE_PATHS, QUERY_PATHS
+from kie_emulator.paths import QUERY_PATHS
 
 FILES_PREFIX = "/files/"
 
 
+@functools.cache
+def create_paths() -> frozenset[str]:
+    """Return the create routes of the installed plugins' emulator declarations."""
+    from kie_emulator.catalog import Catalog
+
+    return Catalog.installed().create_paths
+
+
 def call_kind(path: str) -> str:
     """Return ``create``, ``query`` (status), ``file`` (result download) or ``other``."""
-    if path in CREATE_PATHS:
+    if path in create_paths():
         return "create"
     if path in QUERY_PATHS:
         return "query"

@@ -1,8 +1,8 @@
 """mkdocs hook: write the model catalogue from the specs of the installed provider plugins.
 
 `docs/catalogue.md` holds a marker line; at build time this hook replaces it with tables built
-from `kie_core.registry.default_registry().specs()` and `ModelSpec.summary()`, so the catalogue
-always says what the installed plugins say. Nothing is copied by hand.
+from `kie_core.registry.default_registry().registered_models()` and their summaries, so the
+catalogue always says what the installed plugins say. Nothing is copied by hand.
 
 A plugin that fails to load, or a build with no model at all, is logged as a warning, which
 `mkdocs build --strict` turns into a failed build.
@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from kie_core.models import ModelSpec
-from kie_core.registry import PluginInfo, Registry, default_registry
+from kie_core.registry import PluginInfo, RegisteredModel, Registry, default_registry
 
 #: The line of `catalogue.md` that the generated catalogue replaces.
 MARKER = "<!-- catalogue: generated at build time from the installed plugins -->"
@@ -118,9 +118,10 @@ def _variant_label(spec: ModelSpec, index: int, aliases: list[str], name: str) -
     return f"{name}: " + _code(typed)
 
 
-def model_section(spec: ModelSpec, plugin: PluginInfo | None) -> list[str]:
+def model_section(record: RegisteredModel, plugin: PluginInfo | None) -> list[str]:
     """Return the markdown section of one model."""
-    summary = spec.summary()
+    spec = record.spec
+    summary = record.summary()
     lines = [f"## {spec.title} — `{spec.name}` {{ #{anchor(spec.name)} }}", ""]
     if summary["deprecated"]:
         note = summary["deprecation_note"] or "the model may stop working at any time."
@@ -131,7 +132,7 @@ def model_section(spec: ModelSpec, plugin: PluginInfo | None) -> list[str]:
         ]
     if spec.description:
         lines += [spec.description, ""]
-    source = f"`{spec.provider}`"
+    source = f"`{record.provider}`"
     if plugin is not None and plugin.distribution:
         source += f" (distribution `{plugin.distribution}` {plugin.version or ''})".rstrip()
     prompt = "required" if spec.prompt_required else "optional (may be empty)"
@@ -145,7 +146,7 @@ def model_section(spec: ModelSpec, plugin: PluginInfo | None) -> list[str]:
     seed = f"{spec.seed_range[0]} to {spec.seed_range[1]}" if spec.seed_range else "not accepted"
     lines += [
         f"- **Plugin:** {source}",
-        f"- **Task family:** `{spec.family}`",
+        f"- **Task family:** `{summary['family']}`",
         f"- **Other names:** {_code(summary['aliases'])}",
         f"- **KIE model ids:** {_code(summary['kie_models'])}",
         f"- **Prompt:** {prompt}",
@@ -185,35 +186,35 @@ def model_section(spec: ModelSpec, plugin: PluginInfo | None) -> list[str]:
 def render_catalogue(registry: Registry | None = None) -> tuple[str, list[str]]:
     """Return the catalogue markdown and the problems found (failed plugins, no models)."""
     registry = registry or default_registry()
-    specs = registry.specs()
+    records = registry.registered_models()
     plugins = {info.name: info for info in registry.plugins()}
     problems = []
     for info in plugins.values():
         if info.error:
             problems.append(f"plugin {info.name!r} failed to load: {info.error}")
         problems += [f"plugin {info.name!r} refused a model: {err}" for err in info.model_errors]
-    if not specs:
+    if not records:
         problems.append("no provider plugin is installed: the catalogue is empty")
 
     lines = [
-        f"{len(specs)} models from {len(plugins)} installed plugins "
+        f"{len(records)} models from {len(plugins)} installed plugins "
         f"({', '.join(f'`{name}`' for name in sorted(plugins)) or 'none'}).",
         "",
         "| Model | Title | Plugin | Durations (s) | Aspect ratios | Resolutions | Inputs "
         "| Deprecated |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for spec in specs:
-        summary = spec.summary()
+    for record in records:
+        spec, summary = record.spec, record.summary()
         lines.append(
-            f"| [`{spec.name}`](#{anchor(spec.name)}) | {spec.title} | `{spec.provider}` "
+            f"| [`{spec.name}`](#{anchor(spec.name)}) | {spec.title} | `{record.provider}` "
             f"| {_join(summary['durations'])} | {_join(summary['aspect_ratios'])} "
             f"| {_join(summary['resolutions'])} | {_join(summary['inputs'])} "
             f"| {summary['deprecated'] or '—'} |"
         )
     lines.append("")
-    for spec in specs:
-        lines += model_section(spec, plugins.get(spec.provider))
+    for record in records:
+        lines += model_section(record, plugins.get(record.provider))
     if problems:
         lines += ['!!! failure "Plugins that did not load"', ""]
         lines += [f"    - {problem}" for problem in problems]

@@ -9,7 +9,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from kie_core import _moved
+
 __version__ = "0.1.0"
+
+_moved.install()
 
 _EXPORTS: dict[str, str] = {
     "Client": "kie_core.client",
@@ -37,9 +41,11 @@ _EXPORTS: dict[str, str] = {
     "hookimpl": "kie_core.hookspecs",
     "VideoProvider": "kie_core.hookspecs",
     "errors": "kie_core.errors",
+    "PLUGIN_API_VERSION": "kie_core.plugin_api",
 }
 
 __all__ = [
+    "PLUGIN_API_VERSION",
     "AsyncClient",
     "CallbackEvent",
     "Client",
@@ -85,6 +91,7 @@ if TYPE_CHECKING:
         Variant,
         VideoModel,
     )
+    from kie_core.plugin_api import PLUGIN_API_VERSION
     from kie_core.registry import Registry, default_registry
     from kie_core.request import InputKind, VideoRequest
     from kie_core.status import CallbackEvent, TaskHandle, TaskState, TaskStatus

@@ -32,7 +32,13 @@ from kie_core.actions import Action, Done, Flow, Send, Sleep, advance
 from kie_core.calls import EndpointCall
 from kie_core.errors import InvalidRequestError, KieError
 from kie_core.files import adownload_file, download_file
-from kie_core.flows import DEFAULT_UPLOAD_PATH, StatusCallback, TaskRef, _ClientCore
+from kie_core.flows import (
+    DEFAULT_UPLOAD_PATH,
+    ErrorCallback,
+    StatusCallback,
+    TaskRef,
+    _ClientCore,
+)
 from kie_core.journal import Journal
 from kie_core.polling import PollSchedule
 from kie_core.ratelimit import RateLimiter, RateLimits
@@ -70,6 +76,12 @@ def _check_concurrency(concurrency: int) -> None:
         )
 
 
+def _folder(output_dir: str | os.PathLike[str] | None) -> str | None:
+    if output_dir is None:
+        return None
+    return str(Path(output_dir).expanduser().absolute())
+
+
 # --- the blocking client ------------------------------------------------------------------
 
 
@@ -95,6 +107,9 @@ class Client(_ClientCore):
         transport: an :mod:`httpx` transport (``httpx.MockTransport`` in tests).
         clock: a monotonic clock in seconds, for wait deadlines (tests inject a fake one).
         sleep: the sleep function (tests inject a fake one).
+        daily_budget: refuse a create that would take today's spend (UTC day, counted from
+            the journal across every process) over this many credits
+            (:class:`~kie_core.errors.BudgetExceededError`); needs a journal.
     """
 
     def __init__(
@@ -112,6 +127,7 @@ class Client(_ClientCore):
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] | None = None,
+        daily_budget: float | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -124,6 +140,7 @@ class Client(_ClientCore):
             retry=retry,
             poll=poll,
             clock=clock,
+            daily_budget=daily_budget,
         )
         self._sleep = sleep or time.sleep
         self._http = httpx.Client(
@@ -166,11 +183,19 @@ class Client(_ClientCore):
 
     # --- the API -------------------------------------------------------------------------
 
-    def submit(self, request: VideoRequest, *, again: bool = False) -> TaskHandle:
+    def submit(
+        self,
+        request: VideoRequest,
+        *,
+        again: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+    ) -> TaskHandle:
         """Validate a request, upload its local files, journal it and create the task.
 
-        An identical request already running (per the journal) is followed instead of being
-        paid for twice, unless ``again`` is true.
+        An identical request already created, running, succeeded or downloaded within KIE's
+        14-day retention (per the journal) is followed instead of being paid for twice, unless
+        ``again`` is true. ``output_dir`` is journaled as the folder the result is meant for
+        (``kie resume`` downloads there).
 
         Raises:
             InvalidRequestError: rejected locally; nothing was sent.
@@ -178,7 +203,7 @@ class Client(_ClientCore):
                 or the journal holds an identical request in that state.
             ApiError: KIE refused the request (nothing was created).
         """
-        return self._run(self._submit_flow(request, again))
+        return self._run(self._submit_flow(request, again, _folder(output_dir)))
 
     def resend(self, entry_id: int) -> TaskHandle:
         """Send the create call of an ambiguous journal entry again, as a new create.
@@ -218,20 +243,25 @@ class Client(_ClientCore):
         timeout: float | None = None,
         on_update: StatusCallback | None = None,
         family: str | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> TaskStatus:
         """Poll a task until it finishes, following the poll schedule.
 
         Args:
             task: a handle or a task id.
-            timeout: seconds before giving up (default: the schedule's deadline, 15 min).
+            timeout: seconds before giving up (default: the schedule's deadline, 15 min); a
+                positive number.
             on_update: called with every status read.
             family: see :meth:`status`.
+            on_error: called with every failed status query the wait survives (a transient
+                error, or "not visible yet" right after creation), so a wait whose queries
+                keep failing can say so as it goes.
 
         Raises:
             TaskFailedError: the task failed (KIE's failCode and failMsg included).
             TaskTimeoutError: the deadline passed; the task may still finish.
         """
-        return self._run(self._wait_flow(task, timeout, on_update, family))
+        return self._run(self._wait_flow(task, timeout, on_update, family, on_error))
 
     def generate(
         self,
@@ -240,9 +270,19 @@ class Client(_ClientCore):
         timeout: float | None = None,
         on_update: StatusCallback | None = None,
         again: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> Video:
         """Submit a request and wait for its video (see :meth:`submit` and :meth:`wait`)."""
-        handle, status = self._run(self._generate_flow(request, timeout, on_update, again))
+        flow = self._generate_flow(
+            request,
+            timeout,
+            on_update,
+            again,
+            output_dir=_folder(output_dir),
+            on_error=on_error,
+        )
+        handle, status = self._run(flow)
         return Video(handle, status, self)
 
     def generate_many(
@@ -367,6 +407,7 @@ class AsyncClient(_ClientCore):
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        daily_budget: float | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -379,6 +420,7 @@ class AsyncClient(_ClientCore):
             retry=retry,
             poll=poll,
             clock=clock,
+            daily_budget=daily_budget,
         )
         self._sleep = sleep or asyncio.sleep
         self._http = httpx.AsyncClient(
@@ -421,9 +463,15 @@ class AsyncClient(_ClientCore):
 
     # --- the API -------------------------------------------------------------------------
 
-    async def submit(self, request: VideoRequest, *, again: bool = False) -> TaskHandle:
+    async def submit(
+        self,
+        request: VideoRequest,
+        *,
+        again: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+    ) -> TaskHandle:
         """See :meth:`Client.submit`."""
-        return await self._run(self._submit_flow(request, again))
+        return await self._run(self._submit_flow(request, again, _folder(output_dir)))
 
     async def resend(self, entry_id: int) -> TaskHandle:
         """See :meth:`Client.resend`."""
@@ -440,9 +488,10 @@ class AsyncClient(_ClientCore):
         timeout: float | None = None,
         on_update: StatusCallback | None = None,
         family: str | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> TaskStatus:
         """See :meth:`Client.wait`."""
-        return await self._run(self._wait_flow(task, timeout, on_update, family))
+        return await self._run(self._wait_flow(task, timeout, on_update, family, on_error))
 
     async def generate(
         self,
@@ -451,9 +500,18 @@ class AsyncClient(_ClientCore):
         timeout: float | None = None,
         on_update: StatusCallback | None = None,
         again: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> Video:
         """See :meth:`Client.generate`."""
-        flow = self._generate_flow(request, timeout, on_update, again)
+        flow = self._generate_flow(
+            request,
+            timeout,
+            on_update,
+            again,
+            output_dir=_folder(output_dir),
+            on_error=on_error,
+        )
         handle, status = await self._run(flow)
         return Video(handle, status, self)
 

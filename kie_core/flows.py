@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +30,7 @@ from kie_core.errors import (
     ApiError,
     ConfigurationError,
     DownloadError,
+    DownloadInProgressError,
     InvalidRequestError,
     KieError,
     MalformedResponseError,
@@ -36,7 +38,14 @@ from kie_core.errors import (
 )
 from kie_core.families.base import TaskFamily, float_or_none
 from kie_core.files import DownloadResult
-from kie_core.journal import Journal, JournalEntry, JournalState, fingerprint
+from kie_core.journal import (
+    STALE_SUBMITTING,
+    Journal,
+    JournalEntry,
+    JournalState,
+    check_daily_budget,
+    fingerprint,
+)
 from kie_core.models import ResolvedRequest, VideoModel
 from kie_core.polling import PollSchedule, WaitTracker, failure_error
 from kie_core.ratelimit import CallKind, RateLimiter, shared_limiter
@@ -78,6 +87,31 @@ _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 TaskRef = TaskHandle | str
 #: Called with every status a wait reads.
 StatusCallback = Callable[[TaskStatus], None]
+#: Called with every failed status query of a wait that goes on (the wait reports it as it goes).
+ErrorCallback = Callable[[KieError], None]
+
+#: How long a download waits for another process writing the same file, in seconds.
+DOWNLOAD_BUSY_WAIT = 1800.0
+
+
+def check_timeout(timeout: float | None) -> None:
+    """Refuse a wait timeout that is not a positive number of seconds, before anything is sent.
+
+    Raises:
+        InvalidRequestError: naming the value and what is accepted.
+    """
+    if timeout is None:
+        return
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not 0 < timeout < float("inf")
+    ):
+        raise InvalidRequestError(
+            f"timeout {timeout!r} is not accepted: give a positive number of seconds",
+            field="timeout",
+            value=timeout,
+        )
 
 
 class _CreateProgress:
@@ -122,12 +156,19 @@ def _journaled_call(entry: JournalEntry) -> EndpointCall:
     return EndpointCall(method="GET" if method == "GET" else "POST", path=path, body=entry.payload)
 
 
+#: The phrase of an error message telling how to send a request anyway; the CLI shows its own.
+AGAIN_HINT = "pass again=True to send it anyway"
+
+#: How often a request identical to one being sent by another process re-reads the journal.
+FOLLOW_POLL_SECONDS = 0.1
+
+
 def _ambiguous_entry_error(entry: JournalEntry) -> AmbiguousCreateError:
     when = entry.created_at.isoformat(timespec="seconds")
     return AmbiguousCreateError(
         f"an identical request is already in the journal as {entry.state.value} (journal entry "
         f"#{entry.id}, {when}): it may have created a task and spent credits. Check it with "
-        "`kie resume`, or pass again=True to send it anyway"
+        f"`kie resume`, or {AGAIN_HINT}"
     )
 
 
@@ -210,9 +251,22 @@ class _ClientCore:
         retry: RetryPolicy | None,
         poll: PollSchedule | None,
         clock: Callable[[], float] | None,
+        daily_budget: float | None = None,
     ) -> None:
+        if daily_budget is not None and (
+            isinstance(daily_budget, bool)
+            or not isinstance(daily_budget, int | float)
+            or not daily_budget >= 0
+        ):
+            raise ConfigurationError(
+                f"daily_budget must be a number of credits >= 0, got {daily_budget!r}"
+            )
+        self._daily_budget = float(daily_budget) if daily_budget is not None else None
         raw_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
-        self._key = ApiKey(raw_key) if raw_key and raw_key.strip() else None
+        try:
+            self._key = ApiKey(raw_key) if raw_key and raw_key.strip() else None
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
         try:
             chosen_base = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
             self._endpoints = Endpoints(
@@ -319,6 +373,13 @@ class _ClientCore:
     def _check_local_files(request: VideoRequest) -> None:
         for name, value in request.media_inputs().items():
             for item in value if isinstance(value, tuple) else (value,):
+                if is_remote(item) and not urlsplit(item).hostname:
+                    raise InvalidRequestError(
+                        f"{name} {item!r} is not a usable URL: it has no host name "
+                        "(for example https://example.com/frame.png)",
+                        field=name,
+                        value=item,
+                    )
                 if not is_remote(item) and not Path(item).expanduser().is_file():
                     raise InvalidRequestError(
                         f"{name} {item!r} is neither an http(s) URL nor an existing file",
@@ -475,34 +536,98 @@ class _ClientCore:
         request = _replace_media(resolved.request, mapping)
         return model.build_call(resolved.model_copy(update={"request": request}))
 
-    def _submit_flow(self, request: VideoRequest, again: bool) -> Flow[TaskHandle]:
+    def _submit_flow(
+        self, request: VideoRequest, again: bool, output_dir: str | None = None
+    ) -> Flow[TaskHandle]:
         prepared = self.prepare(request)
         resolved, model = prepared.resolved, prepared.model
         resolved.warn()
         self._require_key()
         journal = self._journal
         identity: str | None = None
+        if journal is None and self._daily_budget is not None:
+            raise ConfigurationError(
+                "a daily budget is counted from the journal: pass journal=... (or True) too"
+            )
         if journal is not None:
             identity = fingerprint(self._identity_call(model, resolved), self.base_url)
-            entry = None if again else journal.find_active(identity, self.base_url)
+            # A first look before uploading anything: the claim below decides for good.
+            entry = None if again else journal.find_existing(identity, self.base_url)
             if entry is not None:
-                if entry.state in (JournalState.SUBMITTING, JournalState.AMBIGUOUS):
-                    raise _ambiguous_entry_error(entry)
-                handle = entry.handle()
+                handle = yield from self._follow(journal, entry)
                 if handle is not None:
                     return handle
+            if self._daily_budget is not None:
+                check_daily_budget(
+                    self._daily_budget, journal.spent_today(), prepared.estimated_credits
+                )
         uploaded = yield from self._upload_inputs_flow(resolved.request)
         if uploaded is not resolved.request:
             resolved = resolved.model_copy(update={"request": uploaded})
         task = _NewTask(
             model=resolved.spec.name,
-            provider=resolved.spec.provider,
+            provider=self.registry.provider_of(model),
             family=model.family,
             kie_model=resolved.mode.kie_model,
             variant=resolved.variant.name,
             estimated_credits=prepared.estimated_credits,
         )
-        return (yield from self._create_flow(model.build_call(resolved), task, identity))
+        call = model.build_call(resolved)
+        return (
+            yield from self._create_flow(call, task, identity, again=again, output_dir=output_dir)
+        )
+
+    def find_identical(self, request: VideoRequest) -> JournalEntry | None:
+        """Return the journaled identical request a submit would follow, or None.
+
+        Nothing is sent: this reads the journal only (local files are hashed). A request that
+        would be followed costs nothing, so callers skip balance and budget checks for it.
+        """
+        if self._journal is None:
+            return None
+        prepared = self.prepare(request)
+        identity = fingerprint(
+            self._identity_call(prepared.model, prepared.resolved), self.base_url
+        )
+        entry = self._journal.find_existing(identity, self.base_url)
+        if entry is None or entry.state in (JournalState.REJECTED, JournalState.FAILED):
+            return None
+        return entry
+
+    def check_daily_budget(self, estimate: float | None) -> None:
+        """Refuse now, before anything is sent, a create the daily budget does not allow.
+
+        The claim checks again in its transaction; this is for callers that want to refuse
+        before other work (a balance query, uploads).
+
+        Raises:
+            BudgetExceededError: naming the budget and what is left today.
+        """
+        if self._daily_budget is not None and self._journal is not None:
+            check_daily_budget(self._daily_budget, self._journal.spent_today(), estimate)
+
+    def _follow(self, journal: Journal, entry: JournalEntry) -> Flow[TaskHandle | None]:
+        """Follow an identical journaled request; None when it was refused (claim anew).
+
+        An entry another process is sending right now (SUBMITTING, not stale) is waited for
+        until it has a task id, so identical concurrent requests end up on one task.
+        """
+        current: JournalEntry | None = entry
+        age = (datetime.now(UTC) - entry.created_at).total_seconds()
+        deadline = self._clock() + STALE_SUBMITTING.total_seconds() - age
+        while (
+            current is not None
+            and current.state is JournalState.SUBMITTING
+            and self._clock() < deadline
+        ):
+            yield Sleep(FOLLOW_POLL_SECONDS)
+            current = journal.get_entry(current.id)
+        if current is None or current.state is JournalState.REJECTED:
+            return None
+        handle = current.handle()
+        if handle is None or current.state is JournalState.AMBIGUOUS:
+            raise _ambiguous_entry_error(current)
+        return handle
 
     def _resend_flow(self, entry_id: int) -> Flow[TaskHandle]:
         journal = self._journal
@@ -547,16 +672,30 @@ class _ClientCore:
                 field="entry_id",
                 value=entry_id,
             )
-        return (yield from self._create_flow(call, task, entry.fingerprint))
+        return (
+            yield from self._create_flow(
+                call, task, entry.fingerprint, again=True, output_dir=entry.output_dir
+            )
+        )
 
     def _create_flow(
-        self, call: EndpointCall, task: _NewTask, identity: str | None
+        self,
+        call: EndpointCall,
+        task: _NewTask,
+        identity: str | None,
+        *,
+        again: bool = False,
+        output_dir: str | None = None,
     ) -> Flow[TaskHandle]:
-        """Send a create call, journaled (when ``identity`` is known) before it is sent."""
+        """Send a create call, journaled (when ``identity`` is known) before it is sent.
+
+        The journal claim checks for an identical request and inserts this one in one
+        transaction: when another process holds an identical request, it is followed instead.
+        """
         journal = self._journal
         entry_id: int | None = None
-        if journal is not None and identity is not None:
-            entry_id = journal.begin(
+        while journal is not None and identity is not None and entry_id is None:
+            entry, created = journal.claim(
                 fingerprint=identity,
                 model=task.model,
                 provider=task.provider,
@@ -566,7 +705,16 @@ class _ClientCore:
                 payload=dict(call.body or {}),
                 base_url=self.base_url,
                 estimated_credits=task.estimated_credits,
+                output_dir=output_dir,
+                again=again,
+                daily_budget=self._daily_budget,
             )
+            if created:
+                entry_id = entry.id
+                break
+            handle = yield from self._follow(journal, entry)
+            if handle is not None:
+                return handle
         progress = _CreateProgress()
         try:
             data = yield from self._exchange(call, create=True, progress=progress)
@@ -612,7 +760,9 @@ class _ClientCore:
         timeout: float | None,
         on_update: StatusCallback | None,
         family: str | None,
+        on_error: ErrorCallback | None = None,
     ) -> Flow[TaskStatus]:
+        check_timeout(timeout)
         task_id, task_family = self._task_family(task, family)
         tracker = WaitTracker(
             self._poll,
@@ -627,6 +777,8 @@ class _ClientCore:
                 status = yield from self._status_once(task_id, task_family)
             except KieError as error:
                 delay = tracker.observe_error(error)
+                if on_error is not None:
+                    on_error(error)
             else:
                 if on_update is not None:
                     on_update(status)
@@ -642,9 +794,13 @@ class _ClientCore:
         timeout: float | None,
         on_update: StatusCallback | None,
         again: bool,
+        *,
+        output_dir: str | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> Flow[tuple[TaskHandle, TaskStatus]]:
-        handle = yield from self._submit_flow(request, again)
-        status = yield from self._wait_flow(handle, timeout, on_update, None)
+        check_timeout(timeout)
+        handle = yield from self._submit_flow(request, again, output_dir)
+        status = yield from self._wait_flow(handle, timeout, on_update, None, on_error)
         return handle, status
 
     def _download_flow(
@@ -673,15 +829,50 @@ class _ClientCore:
                 "the task succeeded but reported no result file", task_id=status.task_id
             )
         directory = Path(dest_dir).expanduser()
+        saved = self._already_downloaded(status, directory, filename)
+        if saved is not None:
+            return [saved]
         names = _result_filenames(status.task_id, status.result_urls, filename)
         results: list[DownloadResult] = []
         for url, name in zip(status.result_urls, names, strict=True):
-            result = yield Fetch(url, directory, name, on_progress)
+            busy_until = self._clock() + DOWNLOAD_BUSY_WAIT
+            while True:
+                try:
+                    result = yield Fetch(url, directory, name, on_progress)
+                except DownloadInProgressError:
+                    # Another process writes this file: wait for it, then use its result.
+                    if self._clock() >= busy_until:
+                        raise
+                    yield Sleep(FOLLOW_POLL_SECONDS * 2)
+                    saved = self._already_downloaded(status, directory, filename)
+                    if saved is not None:
+                        return [saved]
+                    continue
+                break
             results.append(result)
         if self._journal is not None:
             first = results[0]
             self._journal.downloaded(status.task_id, str(first.path), first.sha256, first.size)
         return [result.path for result in results]
+
+    def _already_downloaded(
+        self, status: TaskStatus, directory: Path, filename: str | None
+    ) -> Path | None:
+        """Return the journaled file of this task when it is in ``directory`` and intact."""
+        if self._journal is None or len(status.result_urls) != 1:
+            return None
+        entry = self._journal.get(status.task_id)
+        if entry is None or entry.state is not JournalState.DOWNLOADED or not entry.output_path:
+            return None
+        saved = Path(entry.output_path)
+        try:
+            same_place = saved.parent.resolve() == directory.resolve()
+            intact = saved.is_file() and saved.stat().st_size == entry.size
+        except OSError:
+            return None
+        if not same_place or not intact or (filename is not None and saved.name != filename):
+            return None
+        return saved if _file_digest(saved) == entry.sha256 else None
 
     def _close_journal(self) -> None:
         if self._owns_journal and self._journal is not None:

@@ -3,7 +3,7 @@
 A plugin is a module (or object) registered under the ``kie.providers`` entry point group that
 implements some of the hooks below with :data:`hookimpl`::
 
-    from kie_core import hookimpl
+    from kie_core.plugin import hookimpl
 
     @hookimpl
     def kie_register_models(register):
@@ -27,6 +27,7 @@ import pluggy
 if TYPE_CHECKING:
     import typer
 
+    from kie_core.emulation import EndpointSchema
     from kie_core.families.base import TaskFamily
     from kie_core.models import VideoModel
 
@@ -69,6 +70,24 @@ class VideoProvider:
         tasks after its models were retired). A :class:`~kie_core.families.base.TaskFamily`
         builds the status call and reads its status record and callback body into the
         normalized :class:`~kie_core.status.TaskStatus`.
+
+        Returns nothing; registration happens through ``register``.
+        """
+
+    @hookspec
+    def kie_register_emulations(self, register: Callable[[EndpointSchema], None]) -> None:
+        """Teach the offline emulator the endpoints of the plugin's models.
+
+        Called at most once per registry, and only when the emulator or the contract suite asks
+        for declarations (never by ``kie generate`` against the real KIE). Call ``register`` with
+        one :class:`~kie_core.emulation.EndpointSchema` per KIE model id the plugin's models call
+        (Market models) or per dedicated endpoint they use (``/api/v1/veo/generate``...): the
+        accepted fields with their types, enums, ranges, lengths, defaults and required flags,
+        the rules spanning several fields, the credit prices, the result kind and, for dedicated
+        endpoints, the route and its status protocol. Write it from the KIE docs, not from the
+        plugin's payload code: the emulator validates requests against it and charges its
+        prices, and the contract suite compares the plugin's payloads and estimates with it.
+        Import the declarations inside the hook so loading the plugin stays cheap.
 
         Returns nothing; registration happens through ``register``.
         """

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from kie_core.errors import InvalidRequestError
+from kie_core.errors import InvalidRequestError, PluginError
 from kie_core.request import INPUT_FIELDS, InputKind, VideoRequest
 
 if TYPE_CHECKING:
@@ -27,6 +27,16 @@ if TYPE_CHECKING:
 
 class DeprecatedModelWarning(UserWarning):
     """Issued before a request for a deprecated or retired model is sent."""
+
+
+class ProviderOptions(BaseModel):
+    """Base of a model's own options (``VideoRequest.options``): unknown fields are refused.
+
+    Subclass it with one field per provider option; a typo is then an error naming the
+    accepted options instead of a field silently left out of the payload.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class PriceRow(BaseModel):
@@ -114,13 +124,19 @@ class ModelSpec(BaseModel):
     """Everything kie knows about one model before calling it.
 
     The first variant is the default, reached by ``name``; the others by their aliases.
+
+    The task family follows from the family object the model is built with
+    (:class:`~kie_core.families.market.MarketModel` is Market, a dedicated model names its
+    own), and the provider is the plugin that registers the model, which the registry records.
+    ``family`` and ``provider`` are accepted for compatibility only: a ``family`` that differs
+    from the model's family object is refused when the model is built or registered.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")
     title: str
-    family: str
+    family: str | None = None
     provider: str = ""
     description: str = ""
     aliases: tuple[str, ...] = ()
@@ -141,6 +157,18 @@ class ModelSpec(BaseModel):
         if len(names) != len(set(names)):
             raise ValueError(f"model {self.name!r} repeats a name or alias: {names}")
         return self
+
+    def check_family(self, family: str) -> None:
+        """Refuse a declared ``family`` that is not the name of the model's family object.
+
+        Raises:
+            PluginError: naming the declared family and the family object's name.
+        """
+        if self.family is not None and self.family != family:
+            raise PluginError(
+                f"model {self.name!r} declares family={self.family!r} but is built with the "
+                f"{family!r} family object; drop family= (the family object decides it)"
+            )
 
     # --- listing -------------------------------------------------------------------------
 
@@ -197,6 +225,22 @@ class ModelSpec(BaseModel):
             )
         )
 
+    def option_keys(self, variant: Variant | None = None) -> list[str]:
+        """Return the keys ``--option`` / ``options`` accepts, for one variant or for any.
+
+        Args:
+            variant: only this variant's keys (its own options model, else the model's).
+        """
+        variants = (variant,) if variant is not None else self.variants
+        keys: dict[str, None] = {}
+        for item in variants:
+            options_model = item.options_model or self.options_model
+            if options_model is not None:
+                keys.update(dict.fromkeys(options_model.model_fields))
+        if not variants and self.options_model is not None:
+            keys.update(dict.fromkeys(self.options_model.model_fields))
+        return list(keys)
+
     def summary(self) -> dict[str, Any]:
         """Return a JSON-ready description for listings (`kie models --json`)."""
         return {
@@ -213,10 +257,12 @@ class ModelSpec(BaseModel):
             "prompt_max_length": self.prompt_max_length,
             "deprecated": self.deprecated.isoformat() if self.deprecated else None,
             "deprecation_note": self.deprecation_note or None,
+            "options": self.option_keys(),
             "variants": [
                 {
                     "name": variant.name,
                     "aliases": list(variant.aliases),
+                    "options": self.option_keys(variant),
                     "modes": [
                         {
                             "name": mode.name,

@@ -3,9 +3,15 @@
 Plugins are found through the ``kie.providers`` entry point group with importlib-metadata and
 imported on first use, never at ``import kie_core``. Each plugin loads inside its own guard: one
 that raises on import, implements an unknown hook or registers a malformed model is recorded
-with its error (``kie plugins`` shows why) and the rest keep working.
+with its error (``kie plugins`` shows why) and the rest keep working. A plugin whose
+``KIE_PLUGIN_API`` range excludes this kie-core's plugin API version is refused with a message
+saying both (:mod:`kie_core.plugin_api`).
 
 ``KIE_LOAD_PLUGINS=a,b`` loads only the named plugins; ``KIE_DISABLE_PLUGINS=a,b`` skips them.
+
+The registry never changes a plugin's objects: who provides each model is its own record
+(:class:`RegisteredModel`), read with :meth:`Registry.registered` or
+:meth:`Registry.provider_of`.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -24,6 +30,10 @@ from kie_core.families.base import TaskFamily
 from kie_core.families.market import MARKET
 from kie_core.hookspecs import PROJECT_NAME, VideoProvider
 from kie_core.models import ModelSpec, VideoModel
+from kie_core.plugin_api import PLUGIN_API_ATTRIBUTE, plugin_api_problem
+
+if TYPE_CHECKING:
+    from kie_core.emulation import EndpointSchema
 
 #: The entry point group provider plugins register under.
 ENTRY_POINT_GROUP = "kie.providers"
@@ -40,11 +50,40 @@ class PluginInfo:
     models: list[str] = field(default_factory=list)
     error: str | None = None
     model_errors: list[str] = field(default_factory=list)
+    #: The plugin API range the plugin declares (``KIE_PLUGIN_API``), None if it declares none.
+    plugin_api: str | None = None
 
     @property
     def ok(self) -> bool:
         """Whether the plugin loaded without error."""
         return self.error is None
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    """A model as the registry holds it: the plugin's own object, untouched, and its provider.
+
+    Attributes:
+        model: the object the plugin registered.
+        provider: the name of the plugin that registered it (its entry point name).
+    """
+
+    model: VideoModel
+    provider: str
+
+    @property
+    def spec(self) -> ModelSpec:
+        """The model's spec."""
+        return self.model.spec
+
+    @property
+    def family(self) -> TaskFamily:
+        """The model's task family object."""
+        return self.model.family
+
+    def summary(self) -> dict[str, Any]:
+        """Return the spec's listing with the provider and the family name filled in."""
+        return {**self.model.spec.summary(), "provider": self.provider, "family": self.family.name}
 
 
 @dataclass(frozen=True)
@@ -98,10 +137,12 @@ class Registry:
         self._loaded = False
         self._pm = pluggy.PluginManager(PROJECT_NAME)
         self._pm.add_hookspecs(VideoProvider)
-        self._models: dict[str, VideoModel] = {}
-        self._by_name: dict[str, VideoModel] = {}
+        self._records: dict[str, RegisteredModel] = {}
+        self._by_name: dict[str, RegisteredModel] = {}
         self._families: dict[str, TaskFamily] = {MARKET.name: MARKET}
         self._plugins: dict[str, PluginInfo] = {}
+        self._plugin_objects: list[tuple[object, PluginInfo]] = []
+        self._emulations: dict[str, list[EndpointSchema]] | None = None
 
     # --- loading -------------------------------------------------------------------------
 
@@ -143,6 +184,12 @@ class Registry:
             if isinstance(info, str):
                 info = PluginInfo(name=info)
             self._plugins[info.name] = info
+            declared = getattr(plugin, PLUGIN_API_ATTRIBUTE, None)
+            info.plugin_api = None if declared is None else str(declared)
+            problem = plugin_api_problem(plugin)
+            if problem is not None:
+                info.error = problem
+                return info
             try:
                 self._pm.register(plugin, name=info.name)
                 self._pm.check_pending()
@@ -151,6 +198,8 @@ class Registry:
                     self._pm.unregister(plugin)
                 info.error = f"invalid plugin: {type(exc).__name__}: {exc}"
                 return info
+            self._plugin_objects.append((plugin, info))
+            self._emulations = None
             for impl in self._pm.hook.kie_register_families.get_hookimpls():
                 if impl.plugin is plugin:
                     self._call_impl(info, impl.function, self._add_family)
@@ -182,27 +231,64 @@ class Registry:
             family = getattr(model, "family", None)
             if not isinstance(family, TaskFamily) or not family.name:
                 raise PluginError(f"model {spec.name!r} has no TaskFamily")
+            spec.check_family(family.name)
             taken = [n for n in spec.all_names() if n in self._by_name]
             if taken:
-                owner = self._by_name[taken[0]].spec.provider
+                owner = self._by_name[taken[0]].provider
                 raise PluginError(f"model name {taken[0]!r} is already provided by {owner!r}")
-            if spec.provider != info.name:
-                model.spec = spec.model_copy(update={"provider": info.name})
         except Exception as exc:
             info.model_errors.append(f"{type(exc).__name__}: {exc}")
             return
-        self._models[model.spec.name] = model
-        for name in model.spec.all_names():
-            self._by_name[name] = model
+        record = RegisteredModel(model=model, provider=info.name)
+        self._records[spec.name] = record
+        for name in spec.all_names():
+            self._by_name[name] = record
         self._families.setdefault(family.name, family)
-        info.models.append(model.spec.name)
+        info.models.append(spec.name)
+
+    def _collect_emulations(self) -> dict[str, list[EndpointSchema]]:
+        from kie_core.emulation import EndpointSchema
+
+        found: dict[str, list[EndpointSchema]] = {}
+        impls = self._pm.hook.kie_register_emulations.get_hookimpls()
+        for plugin, info in self._plugin_objects:
+            declared: list[EndpointSchema] = []
+
+            def register(schema: EndpointSchema, into: list[EndpointSchema] = declared) -> None:
+                if not isinstance(schema, EndpointSchema):
+                    raise PluginError(f"not an EndpointSchema: {schema!r}")
+                into.append(schema)
+
+            for impl in impls:
+                if impl.plugin is plugin:
+                    self._call_impl(info, impl.function, register)
+            found[info.name] = declared
+        return found
+
+    def emulations(self, plugin: str | None = None) -> list[EndpointSchema]:
+        """Return the emulator declarations of the loaded plugins (or of one plugin).
+
+        The ``kie_register_emulations`` hooks run on the first call only, so loading plugins
+        for real work never imports their declarations.
+        """
+        self._ensure_loaded()
+        with self._lock:
+            if self._emulations is None:
+                self._emulations = self._collect_emulations()
+            if plugin is not None:
+                return list(self._emulations.get(plugin, []))
+            return [schema for found in self._emulations.values() for schema in found]
 
     # --- lookup --------------------------------------------------------------------------
 
     def models(self) -> list[VideoModel]:
         """Every loaded model, sorted by name."""
+        return [record.model for record in self.registered_models()]
+
+    def registered_models(self) -> list[RegisteredModel]:
+        """Every loaded model with the plugin that provides it, sorted by name."""
         self._ensure_loaded()
-        return [self._models[name] for name in sorted(self._models)]
+        return [self._records[name] for name in sorted(self._records)]
 
     def specs(self) -> list[ModelSpec]:
         """Return the specs of every loaded model, sorted by name."""
@@ -214,18 +300,38 @@ class Registry:
         Raises:
             UnknownModelError: naming the installed models.
         """
+        return self.registered(name).model
+
+    def registered(self, name: str) -> RegisteredModel:
+        """Return the model with this name or alias, with the plugin that provides it.
+
+        Raises:
+            UnknownModelError: naming the installed models.
+        """
         self._ensure_loaded()
-        model = self._by_name.get(name) or self._by_name.get(name.lower())
-        if model is None:
+        record = self._by_name.get(name) or self._by_name.get(name.lower())
+        if record is None:
             known = sorted(self._by_name)
-            hint = ", ".join(sorted(self._models)) or "none (install a plugin such as kie-veo)"
+            hint = ", ".join(sorted(self._records)) or "none (install a plugin such as kie-veo)"
             raise UnknownModelError(
-                f"unknown model {name!r}; installed models: {hint}",
+                f"unknown model {name!r}{_suggestion(name, known)}; installed models: {hint}",
                 field="model",
                 value=name,
                 accepted=known,
             )
-        return model
+        return record
+
+    def provider_of(self, model: VideoModel) -> str:
+        """Return the name of the plugin that registered ``model``.
+
+        A model this registry does not hold (built and used directly) has the provider its
+        spec declares, by default ``""``.
+        """
+        self._ensure_loaded()
+        record = self._records.get(model.spec.name)
+        if record is not None and record.model is model:
+            return record.provider
+        return model.spec.provider
 
     def family(self, name: str) -> TaskFamily:
         """Return a task family by name (``market``, ``veo``, ``runway``...)."""
@@ -266,3 +372,14 @@ def reset_default_registry() -> None:
     global _default
     with _default_lock:
         _default = None
+
+
+def _suggestion(name: str, known: list[str]) -> str:
+    """Return `` (did you mean 'x'?)`` for a name close to installed ones, else nothing."""
+    import difflib
+
+    close = [repr(item) for item in difflib.get_close_matches(name.lower(), known, n=3)]
+    if not close:
+        return ""
+    listed = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
+    return f" (did you mean {listed}?)"

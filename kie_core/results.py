@@ -6,24 +6,50 @@ they are documented.
 
 from __future__ import annotations
 
+import inspect
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol, cast
 
 from kie_core.calls import EndpointCall
 from kie_core.errors import DownloadError
 from kie_core.models import ResolvedRequest, VideoModel
 from kie_core.status import TaskHandle, TaskStatus
 
-if TYPE_CHECKING:
-    from kie_core.client import AsyncClient, Client
-
-__all__ = ["PreparedRequest", "ProgressCallback", "Video"]
+__all__ = ["AsyncDownloader", "Downloader", "PreparedRequest", "ProgressCallback", "Video"]
 
 #: Called while a file downloads with (bytes done, total bytes or None).
 ProgressCallback = Callable[[int, int | None], None]
+
+
+class Downloader(Protocol):
+    """What :meth:`Video.download` needs of the client that made the video (a ``Client``)."""
+
+    def download(
+        self,
+        target: Video,
+        dest_dir: str | os.PathLike[str] = ...,
+        *,
+        filename: str | None = ...,
+        on_progress: ProgressCallback | None = ...,
+    ) -> Path:
+        """Download the video's files; return the path of the first one."""
+
+
+class AsyncDownloader(Protocol):
+    """What :meth:`Video.adownload` needs of the client that made the video (``AsyncClient``)."""
+
+    def download(
+        self,
+        target: Video,
+        dest_dir: str | os.PathLike[str] = ...,
+        *,
+        filename: str | None = ...,
+        on_progress: ProgressCallback | None = ...,
+    ) -> Awaitable[Path]:
+        """Download the video's files; return the path of the first one."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +97,7 @@ class Video:
         self,
         handle: TaskHandle,
         status: TaskStatus,
-        client: Client | AsyncClient | None = None,
+        client: Downloader | AsyncDownloader | None = None,
     ) -> None:
         self.handle = handle
         self.status = status
@@ -110,11 +136,12 @@ class Video:
         Returns:
             The path of the first (main) file.
         """
-        from kie_core.client import Client  # the client module imports this one
-
-        if not isinstance(self._client, Client):
+        client = self._client
+        if client is None or _is_async(client):
             raise TypeError("this Video has no sync Client; use `await video.adownload(...)`")
-        return self._client.download(self, dest_dir, filename=filename, on_progress=on_progress)
+        return cast(Downloader, client).download(
+            self, dest_dir, filename=filename, on_progress=on_progress
+        )
 
     async def adownload(
         self,
@@ -128,11 +155,10 @@ class Video:
         Returns:
             The path of the first (main) file.
         """
-        from kie_core.client import AsyncClient  # the client module imports this one
-
-        if not isinstance(self._client, AsyncClient):
+        client = self._client
+        if client is None or not _is_async(client):
             raise TypeError("this Video has no AsyncClient; use `video.download(...)`")
-        return await self._client.download(
+        return await cast(AsyncDownloader, client).download(
             self, dest_dir, filename=filename, on_progress=on_progress
         )
 
@@ -145,3 +171,7 @@ class Video:
 
     def __repr__(self) -> str:
         return f"Video(task_id={self.task_id!r}, model={self.handle.model!r}, urls={self.urls!r})"
+
+
+def _is_async(client: Downloader | AsyncDownloader) -> bool:
+    return inspect.iscoroutinefunction(client.download)

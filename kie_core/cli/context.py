@@ -15,6 +15,7 @@ from kie_core.cli.output import Output
 from kie_core.cli.settings import Settings
 
 if TYPE_CHECKING:
+    from kie_core.cli.extensions import CommandPluginInfo
     from kie_core.client import AsyncClient, Client
     from kie_core.journal import Journal
     from kie_core.polling import PollSchedule
@@ -30,11 +31,13 @@ class CliState:
         output: the streams (its ``json_mode`` / ``quiet`` are the global ones).
         poll_interval: a fixed status poll interval in seconds instead of KIE's recommended
             schedule (``--poll-interval``; handy against the emulator).
+        command_plugins: the distributions that added subcommands, loaded or failed.
     """
 
     settings: Settings
     output: Output
     poll_interval: float | None = None
+    command_plugins: tuple[CommandPluginInfo, ...] = ()
     _journal: Journal | None = field(default=None, repr=False)
 
     def registry(self) -> Registry:
@@ -52,7 +55,20 @@ class CliState:
         return self._journal
 
     def require_key(self) -> None:
-        """Refuse (exit 3) before any network call when no API key is configured."""
+        """Refuse (exit 3) before any network call when no usable API key is configured.
+
+        A key with characters an HTTP header cannot carry is refused here too, without
+        showing it.
+        """
+        key = self.settings.api_key
+        if key is not None:
+            from kie_core.errors import ConfigurationError
+            from kie_core.transport import ApiKey
+
+            try:
+                ApiKey(key)
+            except ValueError as exc:
+                raise ConfigurationError(f"{exc} (KIE_API_KEY, --api-key or api_key)") from None
         if self.settings.api_key is None:
             from kie_core.cli.settings import default_config_path
             from kie_core.errors import ConfigurationError
@@ -76,6 +92,7 @@ class CliState:
             registry=self.registry(),
             journal=self.journal(),
             poll=self._poll_schedule(),
+            daily_budget=self.settings.daily_budget,
         )
 
     def async_client(self) -> AsyncClient:
@@ -90,6 +107,7 @@ class CliState:
             registry=self.registry(),
             journal=self.journal(),
             poll=self._poll_schedule(),
+            daily_budget=self.settings.daily_budget,
         )
 
     def _poll_schedule(self) -> PollSchedule | None:

@@ -3,8 +3,9 @@
 Each entry point names a module (or object) implementing
 :meth:`~kie_core.hookspecs.CommandProvider.kie_register_commands`. They load when the ``kie``
 command starts, each inside its own guard: one that fails to import or whose hook raises is
-recorded with its error and the others keep working. ``KIE_DISABLE_PLUGINS`` skips them by name
-as it skips provider plugins.
+recorded with its error and the others keep working, and so is one whose ``KIE_PLUGIN_API``
+excludes this kie-core's plugin API (:mod:`kie_core.plugin_api`). ``KIE_DISABLE_PLUGINS`` skips
+them by name as it skips provider plugins.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class CommandPluginInfo:
     value: str | None = None
     commands: tuple[str, ...] = ()
     error: str | None = None
+    #: The plugin API range the plugin declares (``KIE_PLUGIN_API``), None if it declares none.
+    plugin_api: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -35,13 +38,13 @@ class CommandPluginInfo:
         return self.error is None
 
 
-_loaded: list[CommandPluginInfo] = []
-_done: set[int] = set()
+#: What :func:`register_command_plugins` saw, by the id of the application it extended.
+_seen: dict[int, list[CommandPluginInfo]] = {}
 
 
-def command_plugins() -> list[CommandPluginInfo]:
-    """Return the command plugins seen by :func:`register_command_plugins`, sorted by name."""
-    return sorted(_loaded, key=lambda info: info.name)
+def command_plugins(cli: typer.Typer) -> list[CommandPluginInfo]:
+    """Return the command plugins :func:`register_command_plugins` saw for ``cli``, by name."""
+    return sorted(_seen.get(id(cli), []), key=lambda info: info.name)
 
 
 def _disabled() -> set[str]:
@@ -60,10 +63,11 @@ def register_command_plugins(cli: typer.Typer) -> list[CommandPluginInfo]:
     import pluggy
 
     from kie_core.hookspecs import PROJECT_NAME, CommandProvider
+    from kie_core.plugin_api import PLUGIN_API_ATTRIBUTE, plugin_api_problem
 
-    if id(cli) in _done:
-        return command_plugins()
-    _done.add(id(cli))
+    if id(cli) in _seen:
+        return command_plugins(cli)
+    loaded = _seen[id(cli)] = []
     skip = _disabled()
     for entry in entry_points(group=COMMANDS_GROUP):
         if entry.name in skip:
@@ -75,10 +79,16 @@ def register_command_plugins(cli: typer.Typer) -> list[CommandPluginInfo]:
             version=dist.version if dist is not None else None,
             value=entry.value,
         )
-        _loaded.append(info)
+        loaded.append(info)
         before = (len(cli.registered_commands), len(cli.registered_groups))
         try:
             plugin = entry.load()
+            declared = getattr(plugin, PLUGIN_API_ATTRIBUTE, None)
+            info.plugin_api = None if declared is None else str(declared)
+            problem = plugin_api_problem(plugin)
+            if problem is not None:
+                info.error = problem
+                continue
             manager = pluggy.PluginManager(PROJECT_NAME)
             manager.add_hookspecs(CommandProvider)
             manager.register(plugin, name=entry.name)
@@ -90,4 +100,4 @@ def register_command_plugins(cli: typer.Typer) -> list[CommandPluginInfo]:
         added = [c.name for c in cli.registered_commands[before[0] :]]
         added += [g.name for g in cli.registered_groups[before[1] :]]
         info.commands = tuple(sorted(name for name in added if name))
-    return command_plugins()
+    return command_plugins(cli)

@@ -14,6 +14,8 @@ from kie_core.cli.options import JsonOption
 if TYPE_CHECKING:
     from rich.text import Text
 
+    from kie_core.cli.extensions import CommandPluginInfo
+    from kie_core.cli.output import Output
     from kie_core.models import ModelSpec, PriceRow, Variant
 
 
@@ -28,50 +30,67 @@ def models(
 ) -> None:
     """List the installed models: durations, aspect ratios, inputs, prices, deprecation."""
     output = command_output(ctx, json_mode=json_output)
-    specs = get_state(ctx).registry().specs()
+    records = get_state(ctx).registry().registered_models()
     if name:
         needle = name.lower()
-        specs = [s for s in specs if any(needle in n.lower() for n in s.all_names())]
+        records = [r for r in records if any(needle in n.lower() for n in r.spec.all_names())]
     if output.json_mode:
-        output.result_json([spec.summary() for spec in specs])
+        output.result_json([record.summary() for record in records])
         return
-    if not specs:
+    if not records:
         output.warn(
             "no models installed; install a provider plugin such as kie-kling"
             if not name
             else f"no installed model matches {name!r}"
         )
         return
+    from rich.console import Group
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="Installed models", show_lines=True)
-    for column in ("model", "aliases", "provider", "durations", "aspect ratios"):
-        table.add_column(column)
-    for column in ("resolutions", "inputs", "credits", "deprecated"):
-        table.add_column(column)
-    for spec in specs:
-        cells = (
-            spec.name,
-            "\n".join(spec.all_names()[1:]),
-            spec.provider,
-            _join(f"{d} s" for d in spec.durations) or "follows input",
-            _join(spec.aspect_ratios) or "follows input",
-            _join(spec.resolutions) or "-",
-            _join(spec.inputs),
-            describe_prices(spec),
+    # One block per model, each value on its own labelled line: readable at 80 columns, where a
+    # ten-column table would cut every name short.
+    blocks: list[Group] = []
+    for record in records:
+        spec = record.spec
+        heading = Text(spec.name, style="bold")
+        heading.append(f"  {spec.title}" if spec.title else "")
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True, style="dim")
+        grid.add_column(overflow="fold")
+        rows = (
+            ("aliases", _join(spec.all_names()[1:]) or "-"),
+            ("provider", f"{record.provider} ({record.family.name})"),
+            ("durations", _join(f"{d} s" for d in spec.durations) or "follows input"),
+            ("aspect ratios", _join(spec.aspect_ratios) or "follows input"),
+            ("resolutions", _join(spec.resolutions) or "-"),
+            ("inputs", _join(spec.inputs)),
+            ("credits", describe_prices(spec)),
+            ("options (-O)", _join(spec.option_keys()) or "-"),
         )
-        table.add_row(*(Text(cell) for cell in cells), _deprecation(spec))
-    output.render(table)
+        for label, value in rows:
+            grid.add_row(label, Text(value))
+        if spec.deprecated is not None:
+            grid.add_row("deprecated", _deprecation(spec))
+        blocks.append(Group(heading, Padding(grid, (0, 0, 1, 2), expand=False)))
+    output.render(Group(Text("Installed models", style="bold underline"), Text(), *blocks))
 
 
 def plugins(ctx: typer.Context, *, json_output: JsonOption = False) -> None:
-    """List the installed provider plugins, their models, and any that failed to load."""
+    """List the installed plugins (providers and command plugins) and any that failed to load."""
     output = command_output(ctx, json_mode=json_output)
-    infos = get_state(ctx).registry().plugins()
+    state = get_state(ctx)
+    infos = state.registry().plugins()
+    extensions = state.command_plugins
     if output.json_mode:
-        output.result_json([{**dataclasses.asdict(info), "ok": info.ok} for info in infos])
+        output.result_json(
+            [{**dataclasses.asdict(info), "ok": info.ok, "kind": "provider"} for info in infos]
+            + [{**dataclasses.asdict(ext), "ok": ext.ok, "kind": "commands"} for ext in extensions]
+        )
         return
+    if extensions:
+        _show_command_plugins(output, extensions)
     if not infos:
         output.warn("no provider plugins installed; install one such as kie-kling")
         return
@@ -79,7 +98,7 @@ def plugins(ctx: typer.Context, *, json_output: JsonOption = False) -> None:
     from rich.text import Text
 
     table = Table(title="Provider plugins", show_lines=True)
-    for column in ("plugin", "distribution", "version", "models", "status"):
+    for column in ("plugin", "distribution", "version", "plugin API", "models", "status"):
         table.add_column(column)
     for info in infos:
         problems = [info.error] if info.error else []
@@ -89,7 +108,27 @@ def plugins(ctx: typer.Context, *, json_output: JsonOption = False) -> None:
             Text(info.name),
             Text(info.distribution or "-"),
             Text(info.version or "-"),
+            Text(info.plugin_api or "-"),
             Text("\n".join(info.models) or "-"),
+            status,
+        )
+    output.render(table)
+
+
+def _show_command_plugins(output: Output, extensions: Iterable[CommandPluginInfo]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Command plugins", show_lines=True)
+    for column in ("plugin", "distribution", "version", "commands", "status"):
+        table.add_column(column)
+    for ext in extensions:
+        status = Text("ok", style="green") if ext.ok else Text(ext.error or "", "red")
+        table.add_row(
+            Text(ext.name),
+            Text(ext.distribution or "-"),
+            Text(ext.version or "-"),
+            Text("\n".join(ext.commands) or "-"),
             status,
         )
     output.render(table)

@@ -34,6 +34,7 @@ class Plan:
         resolved: the request checked against the model, defaults filled in.
         call: the create call, with each local file shown as ``<upload: path>``.
         estimate: the estimated credits, or None when no published price matches.
+        provider: the plugin that provides the model.
     """
 
     request: VideoRequest
@@ -41,6 +42,7 @@ class Plan:
     resolved: ResolvedRequest
     call: EndpointCall
     estimate: float | None
+    provider: str = ""
 
     @property
     def uploads(self) -> list[str]:
@@ -52,7 +54,7 @@ class Plan:
         resolved = self.resolved
         return {
             "model": resolved.spec.name,
-            "provider": resolved.spec.provider,
+            "provider": self.provider,
             "variant": resolved.variant.name,
             "mode": resolved.mode.name,
             "kie_model": resolved.mode.kie_model,
@@ -93,4 +95,5 @@ def plan_request(
         resolved=resolved,
         call=model.build_call(shown),
         estimate=resolved.estimate_credits(),
+        provider=registry.provider_of(model),
     )

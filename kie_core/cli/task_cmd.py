@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kie_core.cli.context import CliState, command_output, get_state
+from kie_core.cli.folders import ensure_folder
 from kie_core.cli.options import (
     FamilyOption,
     JsonOption,
@@ -130,20 +131,6 @@ def task_target(state: CliState, task_id: str, family: str | None) -> TaskHandle
     if handle is not None and (family is None or handle.family == family):
         return handle
     return task_id
-
-
-def ensure_folder(folder: Path) -> None:
-    """Create the output folder, refusing (exit 2) when it cannot be made."""
-    from kie_core.errors import InvalidRequestError
-
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidRequestError(
-            f"--output: cannot create folder {str(folder)!r}: {exc.strerror}",
-            field="output",
-            value=str(folder),
-        ) from None
 
 
 def show_status(output: Output, reading: TaskStatus) -> None:

@@ -123,6 +123,9 @@ class MarketModel(VideoModel):
             ``landscape``).
         fixed_input: ``input`` keys always sent (options may override them).
         duration_as_string: Market durations are strings (``"5"``) in every shipped schema.
+
+    Raises:
+        PluginError: ``spec`` declares a family other than ``market``.
     """
 
     family = MARKET
@@ -137,6 +140,7 @@ class MarketModel(VideoModel):
         fixed_input: Mapping[str, Any] | None = None,
         duration_as_string: bool = True,
     ) -> None:
+        spec.check_family(self.family.name)
         self.spec = spec
         self.fields = {**DEFAULT_FIELDS, **(fields or {})}
         self.per_model_fields = {k: dict(v) for k, v in (per_model_fields or {}).items()}

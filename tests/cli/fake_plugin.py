@@ -1,7 +1,8 @@
 """A small provider plugin for the CLI tests, independent of the real plugins.
 
-Its models speak KIE model ids the emulator serves (Kling 2.5 Turbo, Kling 2.1 Pro, Sora 2), so
-the end-to-end tests run against the emulator with nothing but kie-core installed.
+Its models speak KIE model ids of the shipped plugins (Kling 2.5 Turbo, Kling 2.1 Pro, Sora 2)
+and it declares their endpoints to the emulator with those plugins' declarations, so the
+end-to-end tests run against the emulator with only this plugin loaded (``KIE_LOAD_PLUGINS``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kie_core.emulation import EndpointSchema
 from kie_core.families.market import MarketModel
 from kie_core.hookspecs import hookimpl
 from kie_core.models import Mode, ModelSpec, PriceRow, Variant, VideoModel
@@ -114,3 +116,20 @@ def kie_register_models(register: Callable[[VideoModel], None]) -> None:
     """Register the CLI test models."""
     for model in MODELS:
         register(model)
+
+
+@hookimpl
+def kie_register_emulations(register: Callable[[EndpointSchema], None]) -> None:
+    """Declare the endpoints of the KIE model ids the CLI test models call."""
+    from kie_kling.emulation import EMULATIONS as KLING
+    from kie_sora.emulation import EMULATIONS as SORA
+
+    called = {
+        mode.kie_model
+        for model in MODELS
+        for variant in model.spec.variants
+        for mode in variant.modes
+    }
+    for schema in (*KLING, *SORA):
+        if schema.model in called:
+            register(schema)

@@ -54,6 +54,7 @@ def test_emulator_command_serves_a_full_generation(kie_process, plugin_site, tmp
         emulator.terminate()
         stdout, stderr = emulator.communicate(timeout=30)
     assert f"listening on {url}" in stdout
+    assert "serving 4 model endpoints declared by the installed plugins" in stdout
     assert_no_secret(stdout, stderr)
 
 
@@ -71,3 +72,18 @@ def test_port_in_use_exits_2(kie):
         run = kie("emulator", "--port", str(sock.getsockname()[1]))
     assert run.exit_code == 2
     assert "cannot listen" in run.stderr
+
+
+def test_without_the_emulator_distribution_the_command_says_how_to_install_it(plugin_site):
+    done = subprocess.run(
+        [sys.executable, "-m", "kie_core.cli", "emulator", "--port", "0"],
+        env=subprocess_env(plugin_site, KIE_DISABLE_PLUGINS="emulator"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "error: the KIE emulator (kie-emulator) is not installed: pip install kie-emulator"
+    )

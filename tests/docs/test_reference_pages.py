@@ -11,12 +11,15 @@ from tests.docs.markdown import DOCS
 
 #: The modules users and plugin authors program against.
 PUBLIC_MODULES = (
+    "kie_core.plugin",
     "kie_core.request",
     "kie_core.models",
     "kie_core.calls",
     "kie_core.status",
     "kie_core.errors",
     "kie_core.hookspecs",
+    "kie_core.emulation",
+    "kie_core.plugin_api",
     "kie_core.registry",
     "kie_core.families.base",
     "kie_core.families.market",
@@ -24,8 +27,8 @@ PUBLIC_MODULES = (
     "kie_core.journal",
     "kie_core.files",
     "kie_core.callbacks",
-    "kie_core.testing",
-    "kie_core.emulator",
+    "kie_emulator.testing",
+    "kie_emulator",
 )
 
 NAV = (DOCS.parent / "mkdocs.yml").read_text(encoding="utf-8")

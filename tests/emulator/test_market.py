@@ -7,9 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
+from kie_emulator.pytest_plugin import EmulatorHandle
 from starlette.applications import Starlette
-
-from kie_core.emulator.pytest_plugin import EmulatorHandle
 
 from .conftest import create, err, ok_data, wait_until
 
@@ -33,8 +32,6 @@ MODELS: dict[str, tuple[dict[str, Any], float]] = {
     "kling/v2-1-master-text-to-video": ({"prompt": "p"}, 160),
     "kling/v2-5-turbo-text-to-video-pro": ({"prompt": "p"}, 42),
     "kling/v2-5-turbo-image-to-video-pro": ({"prompt": "p", "image_url": IMG}, 42),
-    "kling/ai-avatar-standard": ({"image_url": IMG, "audio_url": AUDIO, "prompt": ""}, 120),
-    "kling/ai-avatar-pro": ({"image_url": IMG, "audio_url": AUDIO, "prompt": ""}, 240),
     "hailuo/02-text-to-video-pro": ({"prompt": "p"}, 57),
     "hailuo/02-text-to-video-standard": ({"prompt": "p"}, 30),
     "hailuo/02-image-to-video-pro": ({"prompt": "p", "image_url": IMG}, 57),
@@ -88,8 +85,6 @@ async def test_every_required_field_and_unknown_key_is_enforced(
 ) -> None:
     data, _ = MODELS[model]
     for name in data:
-        if name == "prompt" and model.startswith("kling/ai-avatar"):
-            continue  # the avatar prompt may be empty, but must be present
         partial = {k: v for k, v in data.items() if k != name}
         msg = err(await asgi.post(CREATE, json={"model": model, "input": partial}), 422)
         assert f"input.{name}" in msg

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from kie_core.families.market import MarketModel
-from kie_core.models import Forbidden, Mode, ModelSpec, PriceRow, Variant
+from kie_core.models import Forbidden, Mode, ModelSpec, PriceRow, Variant, VideoModel
 from kie_core.request import InputKind
 from tests.kling_turbo import turbo_modes
 
@@ -72,7 +72,7 @@ class SamplePlugin:
             register(model)
 
 
-def hookimpl_plugin(*models: MarketModel) -> object:
+def hookimpl_plugin(*models: VideoModel) -> object:
     """Return a plugin object whose hook is marked with kie's hookimpl."""
     from kie_core.hookspecs import hookimpl
 

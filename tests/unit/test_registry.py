@@ -20,7 +20,8 @@ def test_broken_plugin_is_recorded_and_others_still_resolve() -> None:
         ]
     )
     assert registry.get("test-turbo").spec.name == "test-turbo"
-    assert registry.get("tt").spec.provider == "good"
+    assert registry.registered("tt").provider == "good"
+    assert registry.provider_of(registry.get("tt")) == "good"
     infos = {info.name: info for info in registry.plugins()}
     assert not infos["broken"].ok
     assert "ImportError" in (infos["broken"].error or "")

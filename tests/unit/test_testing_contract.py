@@ -1,24 +1,19 @@
-"""kie_core.testing: the provider contract passes a sound plugin and catches broken ones."""
+"""kie_emulator.testing: the provider contract passes a sound plugin and catches broken ones."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field
-
-from kie_core.calls import EndpointCall
-from kie_core.families.market import MarketFamily, MarketModel
-from kie_core.hookspecs import hookimpl
-from kie_core.models import Mode, ModelSpec, PriceRow, ResolvedRequest, Variant, VideoModel
-from kie_core.request import InputKind, VideoRequest
-from kie_core.status import TaskState, TaskStatus
-from kie_core.testing import (
+from kie_emulator.testing import (
     ContractEmulator,
     ContractError,
     PricedProviderContract,
+    ProviderContract,
+    check_emulations,
     check_emulator_accepts,
     check_price_estimates,
     check_random_requests,
@@ -26,9 +21,29 @@ from kie_core.testing import (
     check_specs,
     check_status_parsing,
     combinations,
+    default_plugin_name,
     emulator_call_check,
+    load_emulations,
     load_plugin,
 )
+from kie_kling.emulation import EMULATIONS as KLING_EMULATIONS
+from pydantic import BaseModel, ConfigDict, Field
+
+from kie_core.calls import EndpointCall
+from kie_core.emulation import (
+    BilledSeconds,
+    EndpointSchema,
+    Forbidden,
+    InputField,
+    ItemCount,
+    Price,
+    RequiredWithout,
+)
+from kie_core.families.market import MarketFamily, MarketModel
+from kie_core.hookspecs import hookimpl
+from kie_core.models import Mode, ModelSpec, PriceRow, ResolvedRequest, Variant, VideoModel
+from kie_core.request import InputKind, VideoRequest
+from kie_core.status import TaskState, TaskStatus
 
 T, F, L = InputKind.TEXT, InputKind.FIRST_FRAME, InputKind.LAST_FRAME
 TEXT_ID = "kling/v2-5-turbo-text-to-video-pro"
@@ -100,16 +115,28 @@ def turbo(spec: ModelSpec | None = None, **market: Any) -> MarketModel:
     return MarketModel(spec or turbo_spec(), **market)
 
 
-class Plugin:
-    """A plugin object registering the given models through kie's hook."""
+#: Kling 2.5 Turbo's two endpoints as KIE documents them (kie-kling's declarations).
+TURBO_EMULATIONS = tuple(s for s in KLING_EMULATIONS if s.model in {TEXT_ID, IMAGE_ID})
 
-    def __init__(self, *models: VideoModel) -> None:
+
+class Plugin:
+    """A plugin registering the given models and emulator declarations through kie's hooks."""
+
+    def __init__(
+        self, *models: VideoModel, emulations: tuple[EndpointSchema, ...] = TURBO_EMULATIONS
+    ) -> None:
         self.models = models
+        self.declared = emulations
 
     @hookimpl
     def kie_register_models(self, register: Callable[[VideoModel], None]) -> None:
         for model in self.models:
             register(model)
+
+    @hookimpl
+    def kie_register_emulations(self, register: Callable[[EndpointSchema], None]) -> None:
+        for schema in self.declared:
+            register(schema)
 
 
 GOOD = Plugin(turbo())
@@ -120,6 +147,96 @@ class TestSoundPluginPassesTheContract(PricedProviderContract):
 
     plugin = GOOD
     plugin_name = "contract-sample"
+
+
+class UndeclaredPlugin(ProviderContract):
+    """The suite on a plugin that declares no emulator schema (its checks are run below)."""
+
+    plugin = Plugin(turbo(), emulations=())
+    plugin_name = "contract-undeclared"
+
+
+def test_a_model_id_without_a_declaration_is_reported_as_the_plugins_omission() -> None:
+    suite = UndeclaredPlugin()
+    assert load_emulations(suite.plugin, suite.plugin_name) == []
+    found = problems_of(suite.test_every_advertised_combination_is_accepted_by_the_emulator)
+    assert f"declares no emulator schema for Market model id {TEXT_ID!r}" in found
+    assert "kie_register_emulations" in found
+    assert "not supported" not in found
+
+
+def test_the_suite_checks_payloads_against_the_plugins_own_declaration() -> None:
+    # The plugin declares that KIE takes no 1:1 aspect ratio; its spec offers it.
+    narrow = InputField("aspect_ratio", "string", enum=("16:9", "9:16"), default="16:9")
+    declared = tuple(
+        dataclasses.replace(
+            s, fields=tuple(narrow if f.name == "aspect_ratio" else f for f in s.fields)
+        )
+        for s in TURBO_EMULATIONS
+    )
+
+    class Strict(ProviderContract):
+        plugin = Plugin(turbo(), emulations=declared)
+        plugin_name = "contract-strict"
+
+    found = problems_of(Strict().test_every_advertised_combination_is_accepted_by_the_emulator)
+    assert "aspect_ratio=1:1" in found
+    assert 'input.aspect_ratio: must be one of "16:9", "9:16"' in found
+
+
+def test_a_declared_price_differing_from_the_estimate_is_reported() -> None:
+    dear = tuple(dataclasses.replace(s, prices=(Price(99),)) for s in TURBO_EMULATIONS)
+
+    class Dear(ProviderContract):
+        plugin = Plugin(turbo(), emulations=dear)
+        plugin_name = "contract-dear"
+
+    found = problems_of(Dear().test_estimates_match_what_the_emulator_charges)
+    assert "estimated 42.0 credits, the emulator charges 99.0" in found
+
+
+def test_sound_declarations_pass_the_declaration_check() -> None:
+    check_emulations([turbo()], TURBO_EMULATIONS)
+
+
+def test_the_declaration_check_names_every_inconsistency() -> None:
+    fields = (
+        InputField("prompt", "string", required=True),
+        InputField("duration", "string", enum=("5", "10"), default="7"),
+        InputField("prompt", "string"),
+    )
+    broken = (
+        EndpointSchema(
+            TEXT_ID,
+            fields,
+            (Price(1, when={"durration": "5"}), Price(2, per_second=True)),
+            rules=(
+                Forbidden({"size": "x"}, "m"),
+                RequiredWithout("a", "b", "m"),
+                ItemCount("frames", 0, 1, "m"),
+            ),
+        ),
+        EndpointSchema("x", (), (), route="/v2/odd", protocol="luma", operation="extend"),
+        EndpointSchema("y", (), (), route="/api/v1/odd", protocol="market"),
+        EndpointSchema("z", (), (Price(1, per_second=True),), seconds=BilledSeconds(fixed=1)),
+        EndpointSchema("z", (), ()),
+    )
+    found = problems_of(lambda: check_emulations([turbo()], broken))
+    for needle in (
+        "the default of duration is refused",
+        "fields repeat",
+        "price row 0 names 'durration'",
+        "a Forbidden rule names 'size'",
+        "a RequiredWithout rule names 'b'",
+        "an ItemCount rule names 'frames'",
+        "a per-second price needs `seconds`",
+        "protocol 'luma' has no 'extend' calls",
+        "route '/v2/odd' is not under /api/",
+        "route /api/v1/odd does not speak protocol 'market'",
+        "'z' is declared more than once",
+        f"declares no emulator schema for Market model id {IMAGE_ID!r}",
+    ):
+        assert needle in found, needle
 
 
 def problems_of(check: Callable[[], object]) -> str:
@@ -152,7 +269,11 @@ def test_a_model_the_registry_refuses_fails() -> None:
 
 
 def test_the_plugin_name_defaults_to_the_object_name() -> None:
-    assert [m.spec.provider for m in load_plugin(Plugin(turbo()))] == ["Plugin"]
+    class Empty:
+        pass
+
+    assert default_plugin_name(Plugin(turbo())) == "Plugin"
+    assert "plugin 'Empty' registers no model" in problems_of(lambda: load_plugin(Empty()))
 
 
 # --- specs -------------------------------------------------------------------------------

@@ -7,13 +7,27 @@ point. ``minimax`` is the standard tier, ``hailuo-02`` the pro tier.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from kie_core.hookspecs import hookimpl
-from kie_core.models import VideoModel
+from kie_core.plugin import VideoModel, hookimpl
 from kie_hailuo.models import HAILUO_02, MINIMAX, MODELS
 from kie_hailuo.options import HailuoOptions
 
-__all__ = ["HAILUO_02", "MINIMAX", "MODELS", "HailuoOptions", "kie_register_models"]
+if TYPE_CHECKING:
+    from kie_core.plugin import EndpointSchema
+
+__all__ = [
+    "HAILUO_02",
+    "KIE_PLUGIN_API",
+    "MINIMAX",
+    "MODELS",
+    "HailuoOptions",
+    "kie_register_emulations",
+    "kie_register_models",
+]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl
@@ -21,3 +35,12 @@ def kie_register_models(register: Callable[[VideoModel], None]) -> None:
     """Register ``minimax`` (Hailuo 02 standard) and ``hailuo-02`` (Hailuo 02 pro)."""
     for model in MODELS:
         register(model)
+
+
+@hookimpl
+def kie_register_emulations(register: Callable[[EndpointSchema], None]) -> None:
+    """Teach the offline emulator the endpoints of the plugin's models (as KIE documents them)."""
+    from kie_hailuo.emulation import EMULATIONS
+
+    for schema in EMULATIONS:
+        register(schema)

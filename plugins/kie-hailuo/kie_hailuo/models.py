@@ -6,9 +6,7 @@ so the request's "Minimax" and "Hailuo 02" map to the two tiers. Resolutions use
 
 from __future__ import annotations
 
-from kie_core.families.market import MarketModel
-from kie_core.models import Mode, ModelSpec, PriceRow, Variant
-from kie_core.request import InputKind
+from kie_core.plugin import InputKind, MarketModel, Mode, ModelSpec, PriceRow, Variant
 from kie_hailuo.options import HailuoOptions
 
 TEXT = frozenset({InputKind.TEXT})
@@ -43,8 +41,6 @@ def _pro_mode(
 MINIMAX_SPEC = ModelSpec(
     name="minimax",
     title="MiniMax Hailuo 02 Standard",
-    family="market",
-    provider="hailuo",
     aliases=("hailuo-02-standard",),
     description=(
         "MiniMax Hailuo 02, standard tier: 6 or 10 s; text-to-video at 768P, image-to-video at "
@@ -98,8 +94,6 @@ MINIMAX_SPEC = ModelSpec(
 HAILUO_02_SPEC = ModelSpec(
     name="hailuo-02",
     title="MiniMax Hailuo 02 Pro",
-    family="market",
-    provider="hailuo",
     aliases=("hailuo-02-pro",),
     description=(
         "MiniMax Hailuo 02, pro tier: 6 s at 1080P, text-to-video or image-to-video with an "

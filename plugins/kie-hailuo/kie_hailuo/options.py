@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from kie_core.plugin import ProviderOptions
 
 
-class HailuoOptions(BaseModel):
+class HailuoOptions(ProviderOptions):
     """Options of every Hailuo 02 model; unknown keys are refused. Unset options are not sent.
 
     Attributes:
@@ -13,8 +15,6 @@ class HailuoOptions(BaseModel):
         nsfw_checker: KIE's content filter switch (its documented meaning is contradictory, so
             it is only sent when set).
     """
-
-    model_config = ConfigDict(extra="forbid")
 
     prompt_optimizer: bool | None = Field(
         default=None, description="Let MiniMax rewrite the prompt."

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import kie_hailuo
+from kie_emulator.testing import ProviderContract
 
-from kie_core.testing import PricedProviderContract
 
-
-class TestHailuoContract(PricedProviderContract):
+class TestHailuoContract(ProviderContract):
     plugin = kie_hailuo

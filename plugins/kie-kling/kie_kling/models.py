@@ -6,9 +6,7 @@ the kie.ai pricing rows of 2025-12 to 2026-06 (1 credit = US$0.005).
 
 from __future__ import annotations
 
-from kie_core.families.market import MarketModel
-from kie_core.models import Mode, ModelSpec, PriceRow, Variant
-from kie_core.request import InputKind
+from kie_core.plugin import InputKind, MarketModel, Mode, ModelSpec, PriceRow, Variant
 from kie_kling.options import KlingOptions
 
 TEXT = frozenset({InputKind.TEXT})
@@ -57,8 +55,6 @@ def _image_mode(kie_model: str, prices: tuple[PriceRow, ...], *, tail: bool) -> 
 KLING_2_1_SPEC = ModelSpec(
     name="kling-2.1-pro",
     title="Kling 2.1",
-    family="market",
-    provider="kling",
     description=(
         "Kling 2.1 image-to-video (pro: optional end frame; standard: cheaper) and the "
         "master tier, the only Kling 2.1 that also does text-to-video."
@@ -93,8 +89,6 @@ KLING_2_1_SPEC = ModelSpec(
 KLING_2_5_TURBO_SPEC = ModelSpec(
     name="kling-2.5-turbo",
     title="Kling 2.5 Turbo Pro",
-    family="market",
-    provider="kling",
     aliases=("kling-2.5-turbo-pro",),
     description="Kling 2.5 Turbo Pro: text-to-video, or image-to-video with an optional end frame.",
     variants=(

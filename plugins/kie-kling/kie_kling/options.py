@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from kie_core.plugin import ProviderOptions
 
 
-class KlingOptions(BaseModel):
+class KlingOptions(ProviderOptions):
     """Options of every Kling 2.1 and 2.5 Turbo model; unknown keys are refused.
 
     Attributes:
         cfg_scale: how closely the video follows the prompt, 0 to 1 in steps of 0.1 (KIE's
             default is 0.5).
     """
-
-    model_config = ConfigDict(extra="forbid")
 
     cfg_scale: float | None = Field(
         default=None,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import kie_kling
+from kie_emulator.testing import ProviderContract
 
-from kie_core.testing import PricedProviderContract
 
-
-class TestKlingContract(PricedProviderContract):
+class TestKlingContract(ProviderContract):
     plugin = kie_kling

@@ -13,11 +13,10 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from kie_core.hookspecs import hookimpl
+from kie_core.plugin import hookimpl
 
 if TYPE_CHECKING:
-    from kie_core.families.base import TaskFamily
-    from kie_core.models import VideoModel
+    from kie_core.plugin import EndpointSchema, TaskFamily, VideoModel
     from kie_luma.family import LUMA, LumaFamily
     from kie_luma.models import LUMA_MODIFY, MODELS, LumaModel
     from kie_luma.options import LumaOptions
@@ -34,6 +33,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "KIE_PLUGIN_API",
     "LUMA",
     "LUMA_MODIFY",
     "MODELS",
@@ -41,9 +41,13 @@ __all__ = [
     "LumaModel",
     "LumaOptions",
     "__version__",
+    "kie_register_emulations",
     "kie_register_families",
     "kie_register_models",
 ]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl
@@ -53,6 +57,15 @@ def kie_register_models(register: Callable[[VideoModel], None]) -> None:
 
     for model in MODELS:
         register(model)
+
+
+@hookimpl
+def kie_register_emulations(register: Callable[[EndpointSchema], None]) -> None:
+    """Teach the offline emulator the endpoints of the plugin's models (as KIE documents them)."""
+    from kie_luma.emulation import EMULATIONS
+
+    for schema in EMULATIONS:
+        register(schema)
 
 
 @hookimpl

@@ -11,10 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from kie_core.calls import EndpointCall
-from kie_core.families.base import TaskFamily
-from kie_core.models import Mode, ModelSpec, PriceRow, ResolvedRequest, Variant, VideoModel
-from kie_core.request import InputKind
+from kie_core.plugin import (
+    EndpointCall,
+    InputKind,
+    Mode,
+    ModelSpec,
+    PriceRow,
+    ResolvedRequest,
+    TaskFamily,
+    Variant,
+    VideoModel,
+)
 from kie_luma.family import LUMA
 from kie_luma.options import LumaOptions
 
@@ -25,8 +32,6 @@ CREDITS = 60
 LUMA_MODIFY_SPEC = ModelSpec(
     name="luma-modify",
     title="Luma Modify",
-    family=LUMA.name,
-    provider="luma",
     description="Luma video to video: restyle or transform a source video of up to 10 s "
     "following an English prompt.",
     variants=(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from kie_core.plugin import ProviderOptions
 
 
-class LumaOptions(BaseModel):
+class LumaOptions(ProviderOptions):
     """Settings of ``/api/v1/modify/generate`` beyond the common fields.
 
     Example:
@@ -13,7 +15,7 @@ class LumaOptions(BaseModel):
         'your-watermark-id'
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(frozen=True)
 
     watermark: str | None = Field(
         default=None, description="Watermark identifier (sent as lower-case `watermark`)."

@@ -17,8 +17,8 @@ def test_model_and_family() -> None:
     model = REGISTRY.get("luma-modify")
     assert model.family is kie_luma.LUMA
     assert REGISTRY.family("luma") is kie_luma.LUMA
-    assert model.spec.provider == "luma"
-    summary = model.spec.summary()
+    summary = REGISTRY.registered("luma-modify").summary()
+    assert (summary["provider"], summary["family"]) == ("luma", "luma")
     assert summary["inputs"] == ["text", "video"]
     assert summary["durations"] == summary["aspect_ratios"] == summary["resolutions"] == []
 

@@ -13,11 +13,10 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from kie_core.hookspecs import hookimpl
+from kie_core.plugin import hookimpl
 
 if TYPE_CHECKING:
-    from kie_core.families.base import TaskFamily
-    from kie_core.models import VideoModel
+    from kie_core.plugin import EndpointSchema, TaskFamily, VideoModel
     from kie_runway.aleph_family import ALEPH, AlephFamily
     from kie_runway.family import RUNWAY, RunwayFamily
     from kie_runway.models import MODELS, RUNWAY_ALEPH, RUNWAY_GEN3, AlephModel, RunwayModel
@@ -41,6 +40,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "ALEPH",
+    "KIE_PLUGIN_API",
     "MODELS",
     "RUNWAY",
     "RUNWAY_ALEPH",
@@ -52,9 +52,13 @@ __all__ = [
     "RunwayModel",
     "RunwayOptions",
     "__version__",
+    "kie_register_emulations",
     "kie_register_families",
     "kie_register_models",
 ]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl
@@ -64,6 +68,15 @@ def kie_register_models(register: Callable[[VideoModel], None]) -> None:
 
     for model in MODELS:
         register(model)
+
+
+@hookimpl
+def kie_register_emulations(register: Callable[[EndpointSchema], None]) -> None:
+    """Teach the offline emulator the endpoints of the plugin's models (as KIE documents them)."""
+    from kie_runway.emulation import EMULATIONS
+
+    for schema in EMULATIONS:
+        register(schema)
 
 
 @hookimpl

@@ -17,18 +17,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from kie_core.calls import EndpointCall
-from kie_core.families.base import TaskFamily
-from kie_core.models import (
+from kie_core.plugin import (
+    EndpointCall,
     Forbidden,
+    InputKind,
     Mode,
     ModelSpec,
     PriceRow,
     ResolvedRequest,
+    TaskFamily,
     Variant,
     VideoModel,
 )
-from kie_core.request import InputKind
 from kie_runway.aleph_family import ALEPH
 from kie_runway.family import RUNWAY
 from kie_runway.options import AlephOptions, RunwayOptions
@@ -79,8 +79,6 @@ _GENERATE: dict[str, Any] = {
 RUNWAY_SPEC = ModelSpec(
     name="runway-gen3",
     title="Runway Gen-3 Alpha Turbo",
-    family=RUNWAY.name,
-    provider="runway",
     description="Runway text or image to video, 5 or 10 s, 720p or 1080p, extendable.",
     variants=(
         Variant(
@@ -115,8 +113,6 @@ RUNWAY_SPEC = ModelSpec(
 ALEPH_SPEC = ModelSpec(
     name="runway-aleph",
     title="Runway Aleph",
-    family=ALEPH.name,
-    provider="runway",
     description="Runway Aleph video to video: restyle, relight or re-view the first 5 s of a "
     "source video, optionally guided by one reference image.",
     variants=(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from kie_core.plugin import ProviderOptions
 
 
-class RunwayOptions(BaseModel):
+class RunwayOptions(ProviderOptions):
     """Settings of ``/api/v1/runway/generate`` and ``/extend`` beyond the common fields.
 
     Example:
@@ -13,7 +15,7 @@ class RunwayOptions(BaseModel):
         ''
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(frozen=True)
 
     watermark: str | None = Field(
         default=None,
@@ -21,7 +23,7 @@ class RunwayOptions(BaseModel):
     )
 
 
-class AlephOptions(BaseModel):
+class AlephOptions(ProviderOptions):
     """Settings of ``/api/v1/aleph/generate`` beyond the common fields.
 
     Example:
@@ -29,7 +31,7 @@ class AlephOptions(BaseModel):
         True
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(frozen=True)
 
     watermark: str | None = Field(
         default=None, description='Watermark text (sent as `waterMark`; "" = none).'

@@ -19,9 +19,9 @@ def test_models_and_families() -> None:
     assert REGISTRY.get("runway-aleph").family is kie_runway.ALEPH
     assert REGISTRY.family("runway") is kie_runway.RUNWAY
     assert REGISTRY.family("aleph") is kie_runway.ALEPH
-    for model in REGISTRY.models():
-        assert model.spec.provider == "runway"
-        assert model.spec.family == model.family.name
+    for record in REGISTRY.registered_models():
+        assert record.provider == "runway"
+        assert record.summary()["family"] == record.family.name
 
 
 def test_summaries() -> None:

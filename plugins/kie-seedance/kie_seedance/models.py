@@ -7,12 +7,20 @@ seed, camera or safety switch.
 
 from __future__ import annotations
 
-from kie_core.calls import EndpointCall
-from kie_core.errors import InvalidRequestError
-from kie_core.families.market import MarketModel
-from kie_core.models import Mode, ModelSpec, PriceRow, ResolvedRequest, Variant
-from kie_core.request import InputKind, VideoRequest
+from kie_core.plugin import (
+    EndpointCall,
+    InputKind,
+    InvalidRequestError,
+    MarketModel,
+    Mode,
+    ModelSpec,
+    PriceRow,
+    ResolvedRequest,
+    Variant,
+    VideoRequest,
+)
 from kie_seedance.options import SeedanceFastOptions, SeedanceOptions
+from kie_seedance.seedance15 import SEEDANCE_15
 
 TEXT = frozenset({InputKind.TEXT})
 IMAGE = frozenset({InputKind.TEXT, InputKind.FIRST_FRAME})
@@ -89,8 +97,6 @@ NO_SEED_VARIANT = "pro-fast"
 SEEDANCE_SPEC = ModelSpec(
     name="seedance",
     title="ByteDance Seedance V1",
-    family="market",
-    provider="seedance",
     description=(
         "ByteDance Seedance V1, 5 or 10 s at 480p/720p/1080p: pro (default), lite (cheaper "
         "image-to-video, end frame) and pro-fast (image-to-video only)."
@@ -184,4 +190,4 @@ SEEDANCE = SeedanceModel(
 )
 
 #: Every model this plugin registers.
-MODELS: tuple[MarketModel, ...] = (SEEDANCE,)
+MODELS: tuple[MarketModel, ...] = (SEEDANCE, SEEDANCE_15)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from kie_core.plugin import ProviderOptions
 
 
-class SeedanceFastOptions(BaseModel):
+class SeedanceFastOptions(ProviderOptions):
     """Options of Seedance V1 Pro Fast; unknown keys are refused. Unset options are not sent.
 
     Attributes:
         nsfw_checker: KIE's content filter switch, sent only when set.
     """
-
-    model_config = ConfigDict(extra="forbid")
 
     nsfw_checker: bool | None = Field(
         default=None, description="KIE's content filter switch; sent only when set."

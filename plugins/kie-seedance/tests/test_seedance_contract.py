@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import kie_seedance
+from kie_emulator.testing import ProviderContract
 
-from kie_core.testing import PricedProviderContract
 
-
-class TestSeedanceContract(PricedProviderContract):
+class TestSeedanceContract(ProviderContract):
     plugin = kie_seedance

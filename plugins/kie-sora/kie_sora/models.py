@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kie_core.families.market import MarketModel
-from kie_core.models import Mode, ModelSpec, PriceRow, Variant
-from kie_core.request import InputKind
+from kie_core.plugin import InputKind, MarketModel, Mode, ModelSpec, PriceRow, Variant
 from kie_sora.options import SoraOptions, SoraProOptions
 
 TEXT = frozenset({InputKind.TEXT})
@@ -54,8 +52,6 @@ def _mode(
 SORA_2_SPEC = ModelSpec(
     name="sora-2",
     title="Sora 2",
-    family="market",
-    provider="sora",
     description="OpenAI Sora 2 and Sora 2 Pro, 10 or 15 s, landscape or portrait (retired).",
     variants=(
         Variant(

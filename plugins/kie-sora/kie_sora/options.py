@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from kie_core.plugin import ProviderOptions
 
 
-class SoraOptions(BaseModel):
+class SoraOptions(ProviderOptions):
     """Options of Sora 2 (standard); unknown keys are refused.
 
     Attributes:
@@ -16,8 +18,6 @@ class SoraOptions(BaseModel):
         upload_method: where KIE stores the result: ``s3`` (sent by default) or ``oss``
             (Aliyun, faster from China).
     """
-
-    model_config = ConfigDict(extra="forbid")
 
     remove_watermark: bool | None = Field(
         default=None, description="Return the video without the Sora watermark."

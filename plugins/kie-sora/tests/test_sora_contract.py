@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import kie_sora
+from kie_emulator.testing import ProviderContract
 
-from kie_core.testing import PricedProviderContract
 
-
-class TestSoraContract(PricedProviderContract):
+class TestSoraContract(ProviderContract):
     plugin = kie_sora

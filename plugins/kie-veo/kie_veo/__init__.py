@@ -14,11 +14,10 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from kie_core.hookspecs import hookimpl
+from kie_core.plugin import hookimpl
 
 if TYPE_CHECKING:
-    from kie_core.families.base import TaskFamily
-    from kie_core.models import VideoModel
+    from kie_core.plugin import EndpointSchema, TaskFamily, VideoModel
     from kie_veo.family import VEO, VeoFamily
     from kie_veo.models import MODELS, VEO_31, VEO_31_FAST, VeoModel
     from kie_veo.options import VeoOptions
@@ -48,6 +47,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "KIE_PLUGIN_API",
     "MODELS",
     "VEO",
     "VEO_31",
@@ -58,12 +58,16 @@ __all__ = [
     "__version__",
     "get_4k_call",
     "get_1080p_call",
+    "kie_register_emulations",
     "kie_register_families",
     "kie_register_models",
     "parse_4k_callback",
     "read_4k_answer",
     "read_1080p_result",
 ]
+
+#: The kie-core plugin API versions this plugin supports; the registry refuses it on others.
+KIE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl
@@ -73,6 +77,15 @@ def kie_register_models(register: Callable[[VideoModel], None]) -> None:
 
     for model in MODELS:
         register(model)
+
+
+@hookimpl
+def kie_register_emulations(register: Callable[[EndpointSchema], None]) -> None:
+    """Teach the offline emulator the endpoints of the plugin's models (as KIE documents them)."""
+    from kie_veo.emulation import EMULATIONS
+
+    for schema in EMULATIONS:
+        register(schema)
 
 
 @hookimpl

@@ -11,18 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kie_core.calls import EndpointCall
-from kie_core.errors import MalformedResponseError
-from kie_core.families.base import (
+from kie_core.plugin import (
+    CallbackEvent,
+    EndpointCall,
+    MalformedResponseError,
     TaskFamily,
+    TaskState,
+    TaskStatus,
     coded_callback,
+    from_epoch_ms,
     int_or_none,
     json_object,
     require_mapping,
     text_or_none,
     url_list,
 )
-from kie_core.status import CallbackEvent, TaskState, TaskStatus, from_epoch_ms
 
 STATUS_PATH = "/api/v1/veo/record-info"
 

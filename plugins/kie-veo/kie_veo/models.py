@@ -15,11 +15,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from kie_core.calls import EndpointCall
-from kie_core.errors import InvalidRequestError
-from kie_core.families.base import TaskFamily
-from kie_core.models import Mode, ModelSpec, PriceRow, ResolvedRequest, Variant, VideoModel
-from kie_core.request import InputKind, VideoRequest
+from kie_core.plugin import (
+    EndpointCall,
+    InputKind,
+    InvalidRequestError,
+    Mode,
+    ModelSpec,
+    PriceRow,
+    ResolvedRequest,
+    TaskFamily,
+    Variant,
+    VideoModel,
+    VideoRequest,
+)
 from kie_veo.family import VEO
 from kie_veo.options import VeoOptions
 
@@ -113,8 +121,6 @@ def _modes(kie_model: str, *, reference: bool) -> tuple[Mode, ...]:
 VEO_31_SPEC = ModelSpec(
     name="veo-3.1",
     title="Veo 3.1 Quality",
-    family=VEO.name,
-    provider="veo",
     description="Google Veo 3.1, highest fidelity: 8 s clips with audio, text or image to "
     "video, extendable.",
     aliases=("veo-3.1-quality",),
@@ -126,8 +132,6 @@ VEO_31_SPEC = ModelSpec(
 VEO_31_FAST_SPEC = ModelSpec(
     name="veo-3.1-fast",
     title="Veo 3.1 Fast",
-    family=VEO.name,
-    provider="veo",
     description="Google Veo 3.1 Fast (and the cheaper Lite tier): 8 s clips with audio, text, "
     "frames or reference images to video, extendable.",
     variants=(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from kie_core.plugin import ProviderOptions
 
 
-class VeoOptions(BaseModel):
+class VeoOptions(ProviderOptions):
     """Settings of ``/api/v1/veo/generate`` and ``/api/v1/veo/extend`` beyond the common fields.
 
     The seed is the common ``VideoRequest.seed`` (sent as ``seeds``, 10000-99999). The
@@ -16,7 +18,7 @@ class VeoOptions(BaseModel):
         False
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(frozen=True)
 
     watermark: str | None = Field(
         default=None, description="Watermark text drawn on the video (sent as `watermark`)."

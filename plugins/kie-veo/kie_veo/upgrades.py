@@ -16,11 +16,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kie_core.calls import EndpointCall
-from kie_core.errors import InvalidRequestError, MalformedResponseError, error_for_code
-from kie_core.families.base import int_or_none, require_mapping, text_or_none, url_list
-from kie_core.request import is_remote
-from kie_core.status import CallbackEvent, TaskState, TaskStatus
+from kie_core.plugin import (
+    CallbackEvent,
+    EndpointCall,
+    InvalidRequestError,
+    MalformedResponseError,
+    TaskState,
+    TaskStatus,
+    error_for_code,
+    int_or_none,
+    is_remote,
+    require_mapping,
+    text_or_none,
+    url_list,
+)
 from kie_veo.family import VEO
 
 UPGRADE_1080P_PATH = "/api/v1/veo/get-1080p-video"

@@ -26,10 +26,9 @@ def test_models_and_aliases() -> None:
 
 def test_family_is_registered_and_shared() -> None:
     assert REGISTRY.family("veo") is kie_veo.VEO
-    for model in REGISTRY.models():
-        assert model.family is kie_veo.VEO
-        assert model.spec.family == "veo"
-        assert model.spec.provider == "veo"
+    for record in REGISTRY.registered_models():
+        assert record.family is kie_veo.VEO
+        assert (record.provider, record.summary()["family"]) == ("veo", "veo")
 
 
 def test_summary_lists_capabilities() -> None:

@@ -6,9 +6,7 @@ sends the duration and the resolution (the older documented defaults: 5 s, 1080p
 
 from __future__ import annotations
 
-from kie_core.families.market import MarketModel
-from kie_core.models import Mode, ModelSpec, PriceRow, Variant
-from kie_core.request import InputKind
+from kie_core.plugin import InputKind, MarketModel, Mode, ModelSpec, PriceRow, Variant
 from kie_wan.options import WanOptions
 
 DURATIONS = (5, 10)
@@ -28,8 +26,6 @@ SEED_RANGE = (0, 2_147_483_647)
 WAN_2_5_SPEC = ModelSpec(
     name="wan-2.5",
     title="Wan 2.5",
-    family="market",
-    provider="wan",
     description=(
         "Alibaba Wan 2.5 with generated sound: 5 or 10 s at 720p or 1080p, text-to-video "
         "(16:9, 9:16, 1:1) or image-to-video (follows the image)."

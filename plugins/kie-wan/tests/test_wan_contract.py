@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import kie_wan
+from kie_emulator.testing import ProviderContract
 
-from kie_core.testing import PricedProviderContract
 
-
-class TestWanContract(PricedProviderContract):
+class TestWanContract(ProviderContract):
     plugin = kie_wan

@@ -8,7 +8,7 @@ the same ``input``: an avatar image (``image_url``), the speech to lip-sync (``a
 
 from __future__ import annotations
 
-from kie_core import InputKind, MarketModel, Mode, ModelSpec, PriceRow, Variant
+from kie_core.plugin import InputKind, MarketModel, Mode, ModelSpec, PriceRow, Variant
 
 #: Every avatar request needs the face and the audio; a prompt (text) is optional.
 REQUIRES = frozenset({InputKind.FIRST_FRAME, InputKind.AUDIO})
@@ -49,8 +49,6 @@ def _mode(kie_model: str, resolution: str, credits_per_second: int) -> Mode:
 AVATAR_SPEC = ModelSpec(
     name="kling-avatar",
     title="Kling AI Avatar",
-    family="market",
-    provider="avatar",
     aliases=("kling-ai-avatar",),
     description=(
         "A talking-head video from one portrait image and one audio track; the face "

@@ -1,14 +1,14 @@
-"""kie-core's provider contract, run against this plugin: the same checks as every plugin.
+"""The provider contract of kie-emulator, run against this plugin: the same checks as every plugin.
 
-The priced variant also checks every estimate against what the emulator charges.
+Its emulator serves this plugin's own declaration (kie_avatar.emulation): every payload is
+checked against it and every estimate against the price it declares.
 """
 
 from __future__ import annotations
 
 import kie_avatar
+from kie_emulator.testing import ProviderContract
 
-from kie_core.testing import PricedProviderContract
 
-
-class TestAvatarContract(PricedProviderContract):
+class TestAvatarContract(ProviderContract):
     plugin = kie_avatar

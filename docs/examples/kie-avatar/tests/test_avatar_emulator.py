@@ -1,6 +1,7 @@
-"""End to end on kie-core's offline KIE emulator: the avatar through the client and the command.
+"""End to end on the offline KIE emulator: the avatar through the client and the command.
 
-The ``kie_emulator`` fixture comes with kie-core (a pytest plugin); nothing here reaches KIE.
+The ``kie_emulator`` fixture comes with kie-emulator (a pytest plugin), which learns the avatar
+from the plugin's own declaration (``kie_avatar.emulation``); nothing here reaches KIE.
 Local image and audio files are uploaded to the emulator's upload host first, as with KIE.
 """
 

@@ -119,7 +119,7 @@ def test_the_installed_entry_point_loads_the_plugin(monkeypatch: pytest.MonkeyPa
     assert {p.name: p.value for p in points}.get("avatar") == "kie_avatar"
     monkeypatch.setenv("KIE_LOAD_PLUGINS", "avatar")
     registry = Registry()
-    assert registry.get("kling-avatar-pro").spec.provider == "avatar"
+    assert registry.registered("kling-avatar-pro").provider == "avatar"
     (info,) = registry.plugins()
     assert (info.name, info.ok, info.models) == ("avatar", True, ["kling-avatar"])
 
