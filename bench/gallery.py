@@ -91,7 +91,7 @@ def bench_gallery(section: Section, *, tasks: int, runs: int) -> None:
     except ImportError:
         section.skipped = "kie-gallery is not installed"
         return
-    from kie_core.emulator.media import sample_bytes
+    from kie_emulator.media import sample_bytes
 
     with tempfile.TemporaryDirectory(prefix="kie-bench-gallery-") as folder:
         root = Path(folder)

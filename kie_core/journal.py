@@ -1021,15 +1021,16 @@ class Journal:
         return [_entry(row) for row in rows]
 
     def totals(self, entry_filter: EntryFilter) -> EntryTotals:
-        """Return how many entries match a filter and what they were estimated and charged."""
+        """Return how many entries match a filter, and their estimate, charge and spend."""
         where, params = where_clause(entry_filter)
-        columns = {row[1] for row in self._read("PRAGMA table_info(entries)")}
-        actual = "actual_credits" if "actual_credits" in columns else "NULL"
         row = self._read(
             "SELECT COUNT(*),"
             " TOTAL(CASE WHEN state NOT IN ('rejected', 'submitting')"
             " THEN estimated_credits END),"
-            f" TOTAL({actual}), COUNT({actual}) FROM entries WHERE {where}",
+            " TOTAL(actual_credits), COUNT(actual_credits),"
+            " TOTAL(CASE WHEN actual_credits IS NOT NULL THEN actual_credits"
+            " WHEN state IN ('rejected', 'failed') THEN 0 ELSE estimated_credits END)"
+            f" FROM entries WHERE {where}",
             tuple(params),
         )[0]
         return EntryTotals(
@@ -1037,6 +1038,7 @@ class Journal:
             estimated_credits=float(row[1]),
             actual_credits=float(row[2]),
             actual_known=int(row[3]),
+            spent_credits=float(row[4]),
         )
 
     def models(self) -> list[str]:
@@ -1055,16 +1057,10 @@ class Journal:
         at start. The totals index covers every filtered column but the prompt, so a view's
         count and spend come from the index alone instead of every row's payload.
         """
-        columns = {row[1] for row in self._read("PRAGMA table_info(entries)")}
-        spend = (
-            "estimated_credits, actual_credits"
-            if "actual_credits" in columns
-            else ("estimated_credits")
-        )
-        name = "entries_view_actual" if "actual_credits" in columns else "entries_view"
         with self._write() as conn:
             conn.execute(
-                f"CREATE INDEX IF NOT EXISTS {name} ON entries (model, state, created_at, {spend})"
+                "CREATE INDEX IF NOT EXISTS entries_view ON entries"
+                " (model, state, created_at, estimated_credits, actual_credits)"
             )
 
 

@@ -46,12 +46,16 @@ class EntryTotals:
             state but ``rejected`` and ``submitting``).
         actual_credits: the summed credits KIE reported charging, where known.
         actual_known: how many matching entries have a known charge.
+        spent_credits: what the matching entries count as spent, as ``kie spend`` counts it:
+            the charge where KIE reported one, else the estimate, and nothing for a refused
+            request or a failed (refunded) task.
     """
 
     count: int
     estimated_credits: float
     actual_credits: float
     actual_known: int
+    spent_credits: float
 
 
 def _stamp(moment: datetime) -> str:

@@ -80,8 +80,7 @@ class Actions:
         """Return where an entry's result goes: beside its file, its own folder, or the default."""
         if entry.output_path:
             return Path(entry.output_path).parent
-        own = getattr(entry, "output_dir", None)
-        return Path(own) if isinstance(own, str) and own else self.output_dir
+        return Path(entry.output_dir) if entry.output_dir else self.output_dir
 
     def _client(self) -> Client:
         if self._client_factory is None:
@@ -163,7 +162,7 @@ class Actions:
                 return done
             client = self._client()
             with client as sending:
-                handle = sending.submit(request, again=True)
+                handle = sending.submit(request, again=True, output_dir=folder)
             entry_id = _entry_id(self._journal, handle)
             self._confirmations[confirmation] = entry_id
         follow = self._client()

@@ -69,14 +69,13 @@ class EntryView:
         duration = _first(fields, "duration", "n_frames")
         ratio = _first(fields, "aspect_ratio", "aspectRatio")
         resolution = _first(fields, "resolution", "quality")
-        actual = getattr(entry, "actual_credits", None)
         return cls(
             entry=entry,
             prompt=str(fields.get("prompt") or ""),
             duration=None if duration is None else str(duration),
             aspect_ratio=None if ratio is None else str(ratio),
             resolution=None if resolution is None else str(resolution),
-            actual_credits=float(actual) if isinstance(actual, int | float) else None,
+            actual_credits=entry.actual_credits,
             has_video=bool(entry.output_path) and Path(entry.output_path or "").is_file(),
         )
 

@@ -24,7 +24,7 @@ from kie_core.registry import default_registry
 from kie_core.request import VideoRequest
 
 if TYPE_CHECKING:
-    from kie_core.emulator.pytest_plugin import EmulatorHandle
+    from kie_emulator.pytest_plugin import EmulatorHandle
 
 
 @pytest.fixture

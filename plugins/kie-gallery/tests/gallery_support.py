@@ -20,7 +20,7 @@ from kie_core.journal import Journal
 from kie_core.polling import PollPhase, PollSchedule
 
 if TYPE_CHECKING:
-    from kie_core.emulator.pytest_plugin import EmulatorHandle
+    from kie_emulator.pytest_plugin import EmulatorHandle
 
 #: Debian's chromium (apt package ``chromium``); the nox session installs it when missing.
 CHROMIUM = os.environ.get("KIE_GALLERY_CHROMIUM", "/usr/bin/chromium")

@@ -124,7 +124,8 @@ def test_the_task_page_shows_the_failure_payload_and_command(
     assert '"prompt": "a red fox runs through fresh snow at dawn"' in page.inner_text(".payload")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.click("button.copy")
-    assert page.locator("button.copy").inner_text() == "Copied"
+    page.wait_for_function("document.querySelector('button.copy').textContent === 'Copied'")
+    assert page.evaluate("navigator.clipboard.readText()") == command
     page.locator("video").evaluate("v => v.readyState >= 2 || new Promise(r => v.onloadeddata = r)")
     page.screenshot(path=str(IMAGES / "gallery-task.png"), full_page=True)
 

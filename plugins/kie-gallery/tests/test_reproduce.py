@@ -53,7 +53,7 @@ def _entry(request: VideoRequest) -> JournalEntry:
         fingerprint="fp",
         model=model.spec.name,
         provider=model.spec.provider,
-        family=model.spec.family,
+        family=model.family.name,
         kie_model=resolved.mode.kie_model,
         endpoint=call.describe(),
         payload=call.body or {},
