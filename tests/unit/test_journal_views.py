@@ -99,6 +99,11 @@ def test_totals_count_the_view_and_skip_refused_estimates(journal: Journal) -> N
     journal.rejected(refused, "422 bad ratio")
     totals = journal.totals(EntryFilter())
     assert (totals.count, totals.estimated_credits) == (4, 126.0)
+    # Spent as `kie spend` counts it: the estimate until KIE says, a failure refunded.
+    assert (totals.spent_credits, totals.actual_known) == (42.0, 0)
+    journal.record_actual("task-1", 40.0)
+    totals = journal.totals(EntryFilter())
+    assert (totals.spent_credits, totals.actual_credits, totals.actual_known) == (40.0, 40.0, 1)
     assert journal.totals(EntryFilter(state="failed")).estimated_credits == 84.0
     assert journal.totals(EntryFilter(model="nope")).count == 0
     journal.ensure_view_indexes()

@@ -68,6 +68,9 @@ def test_the_totals_cover_the_whole_filtered_view(http: TestClient) -> None:
     assert "<strong>3</strong> tasks match" in html
     # 42 + 84 + 42 (the failed task's estimate counts: KIE accepted it).
     assert "estimated <strong>168</strong> credits" in html
+    # What the emulator charged: 42 + 84, and the failed task was refunded.
+    assert "spent <strong>126</strong> credits" in html
+    assert "3 of 3" in html
 
 
 @pytest.mark.parametrize(
