@@ -23,7 +23,7 @@ from typing import Any
 import nox
 
 ROOT = Path(__file__).parent
-sys.path.insert(0, str(ROOT))  # distcheck: the release checks of the dist session
+sys.path.insert(0, str(ROOT / ".ci"))  # distcheck: the release checks of the dist session
 
 from distcheck.contents import check_wheel  # noqa: E402
 from distcheck.readme import InstallCommand, install_commands  # noqa: E402
@@ -156,7 +156,7 @@ def typecheck(session: nox.Session) -> None:
     for plugin in PLUGINS:
         package = plugin.name.replace("-", "_")
         session.run("mypy", "--strict", str(plugin / package))
-    session.run("mypy", "--strict", "distcheck")
+    session.run("mypy", "--strict", ".ci/distcheck")
 
 
 @nox.session
