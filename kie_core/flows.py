@@ -39,12 +39,19 @@ from kie_core.files import DownloadResult
 from kie_core.journal import Journal, JournalEntry, JournalState, fingerprint
 from kie_core.models import ResolvedRequest, VideoModel
 from kie_core.polling import PollSchedule, WaitTracker, failure_error
-from kie_core.ratelimit import CallKind, RateLimiter, shared_limiter
+from kie_core.ratelimit import CallKind, shared_limiter
 from kie_core.registry import Registry, default_registry
 from kie_core.request import VideoRequest, is_remote
 from kie_core.results import PreparedRequest, ProgressCallback, Video
 from kie_core.retry import RetryPolicy, Verdict, classify, was_not_taken
 from kie_core.status import TaskHandle, TaskStatus
+from kie_core.stores import (
+    JournalStore,
+    RateLimitStore,
+    configured_database_url,
+    open_journal_store,
+    open_rate_limit_store,
+)
 from kie_core.transport import (
     CREDITS_PATH,
     DEFAULT_BASE_URL,
@@ -168,10 +175,14 @@ def _result_filenames(task_id: str, urls: tuple[str, ...], filename: str | None)
     return names
 
 
-def _open_journal(journal: Journal | bool | None) -> tuple[Journal | None, bool]:
-    """Return (journal, owned): None unless given, True, or ``KIE_JOURNAL`` is set."""
+def _open_journal(
+    journal: JournalStore | bool | None, database_url: str | None = None
+) -> tuple[JournalStore | None, bool]:
+    """Return (journal, owned): None unless given, True, a database URL or ``KIE_JOURNAL``."""
     if journal is False:
         return None, False
+    if database_url is not None and (journal is None or journal is True):
+        return open_journal_store(database_url), True
     if journal is True or (journal is None and os.environ.get(JOURNAL_ENV)):
         return Journal(), True
     if journal is None:
@@ -205,11 +216,12 @@ class _ClientCore:
         upload_base_url: str | None,
         timeout: float | httpx.Timeout,
         registry: Registry | None,
-        journal: Journal | bool | None,
-        rate_limiter: RateLimiter | bool | None,
+        journal: JournalStore | bool | None,
+        rate_limiter: RateLimitStore | bool | None,
         retry: RetryPolicy | None,
         poll: PollSchedule | None,
         clock: Callable[[], float] | None,
+        database_url: str | None = None,
     ) -> None:
         raw_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
         self._key = ApiKey(raw_key) if raw_key and raw_key.strip() else None
@@ -225,7 +237,8 @@ class _ClientCore:
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
         self._registry = registry
-        self._journal, self._owns_journal = _open_journal(journal)
+        self._database_url = configured_database_url(database_url)
+        self._journal, self._owns_journal = _open_journal(journal, self._database_url)
         self._limiter_choice = rate_limiter
         self._retry = retry or RetryPolicy()
         self._poll = poll or PollSchedule()
@@ -244,7 +257,7 @@ class _ClientCore:
         return self._endpoints.upload_base_url
 
     @property
-    def journal(self) -> Journal | None:
+    def journal(self) -> JournalStore | None:
         """The task journal in use, if any."""
         return self._journal
 
@@ -268,12 +281,14 @@ class _ClientCore:
             )
         return self._key
 
-    def _limiter(self, key: ApiKey) -> RateLimiter | None:
+    def _limiter(self, key: ApiKey) -> RateLimitStore | None:
         choice = self._limiter_choice
         if choice is False:
             return None
-        if isinstance(choice, RateLimiter):
+        if choice is not None and choice is not True:
             return choice
+        if self._database_url is not None:
+            return open_rate_limit_store(self._database_url, key)
         return shared_limiter(key)
 
     def _redact(self, text: str) -> str:
@@ -281,7 +296,7 @@ class _ClientCore:
 
     def __repr__(self) -> str:
         key = "set" if self._key is not None else "missing"
-        journal = self._journal.path if self._journal is not None else None
+        journal = getattr(self._journal, "path", None) if self._journal is not None else None
         return (
             f"<{type(self).__name__} base_url={self.base_url!r} api_key={key} "
             f"journal={str(journal) if journal else journal!r}>"

@@ -16,9 +16,9 @@ from kie_core.cli.settings import Settings
 
 if TYPE_CHECKING:
     from kie_core.client import AsyncClient, Client
-    from kie_core.journal import Journal
     from kie_core.polling import PollSchedule
     from kie_core.registry import Registry
+    from kie_core.stores import JournalStore
 
 
 @dataclass
@@ -35,7 +35,7 @@ class CliState:
     settings: Settings
     output: Output
     poll_interval: float | None = None
-    _journal: Journal | None = field(default=None, repr=False)
+    _journal: JournalStore | None = field(default=None, repr=False)
 
     def registry(self) -> Registry:
         """Return the registry of installed models (plugins load on first use)."""
@@ -43,12 +43,18 @@ class CliState:
 
         return registry.default_registry()
 
-    def journal(self) -> Journal:
-        """Return the task journal (``--journal``, ``KIE_JOURNAL`` or the platform default)."""
+    def journal(self) -> JournalStore:
+        """Return the task journal: in the ``--database-url`` database when one is set, else
+        the SQLite file (``--journal``, ``KIE_JOURNAL`` or the platform default)."""
         if self._journal is None:
-            from kie_core.journal import Journal
+            if self.settings.database_url:
+                from kie_core.stores import open_journal_store
 
-            self._journal = Journal(self.settings.journal)
+                self._journal = open_journal_store(self.settings.database_url)
+            else:
+                from kie_core.journal import Journal
+
+                self._journal = Journal(self.settings.journal)
         return self._journal
 
     def require_key(self) -> None:
@@ -76,6 +82,7 @@ class CliState:
             registry=self.registry(),
             journal=self.journal(),
             poll=self._poll_schedule(),
+            database_url=self.settings.database_url,
         )
 
     def async_client(self) -> AsyncClient:
@@ -90,6 +97,7 @@ class CliState:
             registry=self.registry(),
             journal=self.journal(),
             poll=self._poll_schedule(),
+            database_url=self.settings.database_url,
         )
 
     def _poll_schedule(self) -> PollSchedule | None:

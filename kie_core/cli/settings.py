@@ -8,6 +8,7 @@ file). The file may hold::
     base_url = "https://api.kie.ai"
     upload_base_url = "https://kieai.redpandaai.co"
     journal = "/path/to/journal.sqlite3"
+    database_url = "postgresql://kie@db.example/kie"   # journal + rate limits in PostgreSQL
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ CONFIG_KEYS: dict[str, str] = {
     "base_url": "KIE_BASE_URL",
     "upload_base_url": "KIE_UPLOAD_BASE_URL",
     "journal": "KIE_JOURNAL",
+    "database_url": "KIE_DATABASE_URL",
 }
 
 
@@ -50,6 +52,8 @@ class Settings:
         base_url: the API base URL, or None for the client's default.
         upload_base_url: the upload host base URL, or None for the client's default.
         journal: the journal path, or None for the journal's default.
+        database_url: a PostgreSQL URL holding the journal and the rate limits (kie-postgres),
+            or None for the embedded SQLite journal and the in-process limiter.
         config_file: the config file that was read, if one was.
     """
 
@@ -58,6 +62,7 @@ class Settings:
     upload_base_url: str | None = None
     journal: str | None = None
     config_file: Path | None = None
+    database_url: str | None = field(default=None, repr=False)
 
 
 def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -108,6 +113,7 @@ def load_settings(
     upload_base_url: str | None = None,
     journal: str | None = None,
     environ: Mapping[str, str] | None = None,
+    database_url: str | None = None,
     config_path: Path | None = None,
 ) -> Settings:
     """Combine flags, environment and config file into :class:`Settings`.
@@ -117,6 +123,7 @@ def load_settings(
         base_url: the ``--base-url`` flag, if given.
         upload_base_url: the ``--upload-base-url`` flag, if given.
         journal: the ``--journal`` flag, if given.
+        database_url: the ``--database-url`` flag, if given.
         environ: the environment to read (default ``os.environ``).
         config_path: the config file (default :func:`default_config_path`).
 
@@ -131,6 +138,7 @@ def load_settings(
         "base_url": base_url,
         "upload_base_url": upload_base_url,
         "journal": journal,
+        "database_url": database_url,
     }
     chosen: dict[str, str | None] = {}
     for key, env_name in CONFIG_KEYS.items():
@@ -155,4 +163,5 @@ def load_settings(
         upload_base_url=chosen["upload_base_url"],
         journal=chosen["journal"],
         config_file=path if from_file else None,
+        database_url=chosen["database_url"],
     )
