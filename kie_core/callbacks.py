@@ -54,8 +54,8 @@ from kie_core.status import CallbackEvent, TaskState, TaskStatus
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from kie_core.journal import Journal
     from kie_core.registry import Registry
+    from kie_core.stores import JournalStore
 
 logger = logging.getLogger(__name__)
 
@@ -312,7 +312,7 @@ class CallbackProcessor:
         client: StatusSource,
         *,
         registry: Registry | None = None,
-        journal: Journal | None = None,
+        journal: JournalStore | None = None,
         hmac_key: str | bytes | None = None,
         tolerance: float = DEFAULT_TOLERANCE,
         clock: Callable[[], float] = time.time,
@@ -658,7 +658,7 @@ def serve_callbacks(
     *,
     processor: CallbackProcessor | None = None,
     client: StatusSource | None = None,
-    journal: Journal | None = None,
+    journal: JournalStore | None = None,
     registry: Registry | None = None,
     hmac_key: str | bytes | None = None,
     log_level: str = "info",

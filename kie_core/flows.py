@@ -366,15 +366,19 @@ class _ClientCore:
         task_id: str | None = None,
         progress: _CreateProgress | None = None,
         build: Callable[[ApiKey], httpx.Request] | None = None,
+        reserved: bool = False,
     ) -> Flow[Any]:
-        """Send one call under the rate limit and the retry policy; return its envelope data."""
+        """Send one call under the rate limit and the retry policy; return its envelope data.
+
+        ``reserved``: the caller already waited for the first attempt's rate-limit slot.
+        """
         key = self._require_key()
         limiter = self._limiter(key)
         kind = CallKind.CREATE if create else CallKind.QUERY
         attempt = 0
         while True:
             attempt += 1
-            if limiter is not None:
+            if limiter is not None and not (reserved and attempt == 1):
                 wait = limiter.reserve(kind)
                 if wait > 0:
                     yield Sleep(wait)
@@ -570,7 +574,16 @@ class _ClientCore:
         """Send a create call, journaled (when ``identity`` is known) before it is sent."""
         journal = self._journal
         entry_id: int | None = None
+        reserved = False
         if journal is not None and identity is not None:
+            # Wait for the create slot BEFORE journaling: a process killed while it waits then
+            # leaves no SUBMITTING entry behind, and a journaled entry is sent at once.
+            limiter = self._limiter(self._require_key())
+            if limiter is not None:
+                wait = limiter.reserve(CallKind.CREATE)
+                if wait > 0:
+                    yield Sleep(wait)
+                reserved = True
             entry_id = journal.begin(
                 fingerprint=identity,
                 model=task.model,
@@ -584,7 +597,9 @@ class _ClientCore:
             )
         progress = _CreateProgress()
         try:
-            data = yield from self._exchange(call, create=True, progress=progress)
+            data = yield from self._exchange(
+                call, create=True, progress=progress, reserved=reserved
+            )
             try:
                 task_id = task.family.task_id_from_create(data)
             except MalformedResponseError as error:

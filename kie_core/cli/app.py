@@ -161,7 +161,8 @@ def main_options(
     """Generate videos with the models of KIE.ai: validate, estimate, create, wait, download.
 
     Configuration comes from flags, then KIE_API_KEY / KIE_BASE_URL / KIE_UPLOAD_BASE_URL /
-    KIE_JOURNAL / KIE_DATABASE_URL, then config.toml in the platform config folder (KIE_CONFIG names another).
+    KIE_JOURNAL / KIE_DATABASE_URL, then config.toml in the platform config folder (KIE_CONFIG
+    names another).
     Exit codes: 0 ok, 1 task failed, 2 bad input, 3 authentication or credits, 4 network or
     service error.
     """

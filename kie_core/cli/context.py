@@ -44,8 +44,11 @@ class CliState:
         return registry.default_registry()
 
     def journal(self) -> JournalStore:
-        """Return the task journal: in the ``--database-url`` database when one is set, else
-        the SQLite file (``--journal``, ``KIE_JOURNAL`` or the platform default)."""
+        """Return the task journal.
+
+        It lives in the ``--database-url`` database when one is set (kie-postgres), else in the
+        SQLite file (``--journal``, ``KIE_JOURNAL`` or the platform default).
+        """
         if self._journal is None:
             if self.settings.database_url:
                 from kie_core.stores import open_journal_store

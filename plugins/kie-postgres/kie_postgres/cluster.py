@@ -112,7 +112,9 @@ class TemporaryCluster:
 
     def _run(self, *args: str) -> None:
         command = [*self._run_as, *args]
-        result = subprocess.run(command, capture_output=True, text=True, cwd=self.folder)
+        result = subprocess.run(
+            command, check=False, capture_output=True, text=True, cwd=self.folder
+        )
         if result.returncode != 0:
             raise ClusterError(
                 f"{Path(args[0]).name} failed ({result.returncode}): "
@@ -150,7 +152,7 @@ class TemporaryCluster:
         import psycopg
 
         with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+            conn.execute(f'CREATE DATABASE "{name}"')
         return self.url.rsplit("/", 1)[0] + f"/{name}"
 
     def stop(self) -> None:

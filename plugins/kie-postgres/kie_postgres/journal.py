@@ -25,6 +25,7 @@ import logging
 import os
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from psycopg import Connection
@@ -426,7 +427,7 @@ class PostgresJournal:
             task_id,
             JournalState.DOWNLOADED,
             {"output_path": path, "sha256": sha256, "size": size},
-            output_dir=os.path.dirname(path) or ".",
+            output_dir=str(Path(path).parent),
         )
 
     def _move_entry(self, entry_id: int, target: JournalState, fields: dict[str, Any]) -> None:

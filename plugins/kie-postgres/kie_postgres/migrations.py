@@ -121,9 +121,7 @@ def _first(row: Any) -> Any:
     return next(iter(row.values())) if isinstance(row, dict) else row[0]
 
 
-def migrate(
-    conn: Connection[Any], migrations: tuple[Migration, ...] = MIGRATIONS
-) -> list[int]:
+def migrate(conn: Connection[Any], migrations: tuple[Migration, ...] = MIGRATIONS) -> list[int]:
     """Apply the migrations the database lacks; return the versions applied now.
 
     Raises:
