@@ -70,6 +70,12 @@ def _check_concurrency(concurrency: int) -> None:
         )
 
 
+def _folder(output_dir: str | os.PathLike[str] | None) -> str | None:
+    if output_dir is None:
+        return None
+    return str(Path(output_dir).expanduser().absolute())
+
+
 # --- the blocking client ------------------------------------------------------------------
 
 
@@ -101,6 +107,9 @@ class Client(_ClientCore):
             the rate limits then live in that database (needs ``kie-postgres``), shared by
             every process of every machine using it. Unset: the embedded SQLite journal and
             the in-process limiter.
+        daily_budget: refuse a create that would take today's spend (UTC day, counted from
+            the journal across every process) over this many credits
+            (:class:`~kie_core.errors.BudgetExceededError`); needs a journal.
     """
 
     def __init__(
@@ -119,6 +128,7 @@ class Client(_ClientCore):
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] | None = None,
         database_url: str | None = None,
+        daily_budget: float | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -132,6 +142,7 @@ class Client(_ClientCore):
             poll=poll,
             clock=clock,
             database_url=database_url,
+            daily_budget=daily_budget,
         )
         self._sleep = sleep or time.sleep
         self._http = httpx.Client(
@@ -174,11 +185,19 @@ class Client(_ClientCore):
 
     # --- the API -------------------------------------------------------------------------
 
-    def submit(self, request: VideoRequest, *, again: bool = False) -> TaskHandle:
+    def submit(
+        self,
+        request: VideoRequest,
+        *,
+        again: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+    ) -> TaskHandle:
         """Validate a request, upload its local files, journal it and create the task.
 
-        An identical request already running (per the journal) is followed instead of being
-        paid for twice, unless ``again`` is true.
+        An identical request already created, running, succeeded or downloaded within KIE's
+        14-day retention (per the journal) is followed instead of being paid for twice, unless
+        ``again`` is true. ``output_dir`` is journaled as the folder the result is meant for
+        (``kie resume`` downloads there).
 
         Raises:
             InvalidRequestError: rejected locally; nothing was sent.
@@ -186,7 +205,7 @@ class Client(_ClientCore):
                 or the journal holds an identical request in that state.
             ApiError: KIE refused the request (nothing was created).
         """
-        return self._run(self._submit_flow(request, again))
+        return self._run(self._submit_flow(request, again, _folder(output_dir)))
 
     def resend(self, entry_id: int) -> TaskHandle:
         """Send the create call of an ambiguous journal entry again, as a new create.
@@ -376,6 +395,7 @@ class AsyncClient(_ClientCore):
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         database_url: str | None = None,
+        daily_budget: float | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -389,6 +409,7 @@ class AsyncClient(_ClientCore):
             poll=poll,
             clock=clock,
             database_url=database_url,
+            daily_budget=daily_budget,
         )
         self._sleep = sleep or asyncio.sleep
         self._http = httpx.AsyncClient(
@@ -431,9 +452,15 @@ class AsyncClient(_ClientCore):
 
     # --- the API -------------------------------------------------------------------------
 
-    async def submit(self, request: VideoRequest, *, again: bool = False) -> TaskHandle:
+    async def submit(
+        self,
+        request: VideoRequest,
+        *,
+        again: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+    ) -> TaskHandle:
         """See :meth:`Client.submit`."""
-        return await self._run(self._submit_flow(request, again))
+        return await self._run(self._submit_flow(request, again, _folder(output_dir)))
 
     async def resend(self, entry_id: int) -> TaskHandle:
         """See :meth:`Client.resend`."""

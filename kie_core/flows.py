@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,7 +37,14 @@ from kie_core.errors import (
 )
 from kie_core.families.base import TaskFamily, float_or_none
 from kie_core.files import DownloadResult
-from kie_core.journal import Journal, JournalEntry, JournalState, fingerprint
+from kie_core.journal import (
+    STALE_SUBMITTING,
+    Journal,
+    JournalEntry,
+    JournalState,
+    check_daily_budget,
+    fingerprint,
+)
 from kie_core.models import ResolvedRequest, VideoModel
 from kie_core.polling import PollSchedule, WaitTracker, failure_error
 from kie_core.ratelimit import CallKind, shared_limiter
@@ -129,12 +137,19 @@ def _journaled_call(entry: JournalEntry) -> EndpointCall:
     return EndpointCall(method="GET" if method == "GET" else "POST", path=path, body=entry.payload)
 
 
+#: The phrase of an error message telling how to send a request anyway; the CLI shows its own.
+AGAIN_HINT = "pass again=True to send it anyway"
+
+#: How often a request identical to one being sent by another process re-reads the journal.
+FOLLOW_POLL_SECONDS = 0.1
+
+
 def _ambiguous_entry_error(entry: JournalEntry) -> AmbiguousCreateError:
     when = entry.created_at.isoformat(timespec="seconds")
     return AmbiguousCreateError(
         f"an identical request is already in the journal as {entry.state.value} (journal entry "
         f"#{entry.id}, {when}): it may have created a task and spent credits. Check it with "
-        "`kie resume`, or pass again=True to send it anyway"
+        f"`kie resume`, or {AGAIN_HINT}"
     )
 
 
@@ -222,7 +237,17 @@ class _ClientCore:
         poll: PollSchedule | None,
         clock: Callable[[], float] | None,
         database_url: str | None = None,
+        daily_budget: float | None = None,
     ) -> None:
+        if daily_budget is not None and (
+            isinstance(daily_budget, bool)
+            or not isinstance(daily_budget, int | float)
+            or not daily_budget >= 0
+        ):
+            raise ConfigurationError(
+                f"daily_budget must be a number of credits >= 0, got {daily_budget!r}"
+            )
+        self._daily_budget = float(daily_budget) if daily_budget is not None else None
         raw_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
         self._key = ApiKey(raw_key) if raw_key and raw_key.strip() else None
         try:
@@ -494,22 +519,31 @@ class _ClientCore:
         request = _replace_media(resolved.request, mapping)
         return model.build_call(resolved.model_copy(update={"request": request}))
 
-    def _submit_flow(self, request: VideoRequest, again: bool) -> Flow[TaskHandle]:
+    def _submit_flow(
+        self, request: VideoRequest, again: bool, output_dir: str | None = None
+    ) -> Flow[TaskHandle]:
         prepared = self.prepare(request)
         resolved, model = prepared.resolved, prepared.model
         resolved.warn()
         self._require_key()
         journal = self._journal
         identity: str | None = None
+        if journal is None and self._daily_budget is not None:
+            raise ConfigurationError(
+                "a daily budget is counted from the journal: pass journal=... (or True) too"
+            )
         if journal is not None:
             identity = fingerprint(self._identity_call(model, resolved), self.base_url)
-            entry = None if again else journal.find_active(identity, self.base_url)
+            # A first look before uploading anything: the claim below decides for good.
+            entry = None if again else journal.find_existing(identity, self.base_url)
             if entry is not None:
-                if entry.state in (JournalState.SUBMITTING, JournalState.AMBIGUOUS):
-                    raise _ambiguous_entry_error(entry)
-                handle = entry.handle()
+                handle = yield from self._follow(journal, entry)
                 if handle is not None:
                     return handle
+            if self._daily_budget is not None:
+                check_daily_budget(
+                    self._daily_budget, journal.spent_today(), prepared.estimated_credits
+                )
         uploaded = yield from self._upload_inputs_flow(resolved.request)
         if uploaded is not resolved.request:
             resolved = resolved.model_copy(update={"request": uploaded})
@@ -521,7 +555,33 @@ class _ClientCore:
             variant=resolved.variant.name,
             estimated_credits=prepared.estimated_credits,
         )
-        return (yield from self._create_flow(model.build_call(resolved), task, identity))
+        call = model.build_call(resolved)
+        return (
+            yield from self._create_flow(call, task, identity, again=again, output_dir=output_dir)
+        )
+
+    def _follow(self, journal: JournalStore, entry: JournalEntry) -> Flow[TaskHandle | None]:
+        """Follow an identical journaled request; None when it was refused (claim anew).
+
+        An entry another process is sending right now (SUBMITTING, not stale) is waited for
+        until it has a task id, so identical concurrent requests end up on one task.
+        """
+        current: JournalEntry | None = entry
+        age = (datetime.now(UTC) - entry.created_at).total_seconds()
+        deadline = self._clock() + STALE_SUBMITTING.total_seconds() - age
+        while (
+            current is not None
+            and current.state is JournalState.SUBMITTING
+            and self._clock() < deadline
+        ):
+            yield Sleep(FOLLOW_POLL_SECONDS)
+            current = journal.get_entry(current.id)
+        if current is None or current.state is JournalState.REJECTED:
+            return None
+        handle = current.handle()
+        if handle is None or current.state is JournalState.AMBIGUOUS:
+            raise _ambiguous_entry_error(current)
+        return handle
 
     def _resend_flow(self, entry_id: int) -> Flow[TaskHandle]:
         journal = self._journal
@@ -566,12 +626,26 @@ class _ClientCore:
                 field="entry_id",
                 value=entry_id,
             )
-        return (yield from self._create_flow(call, task, entry.fingerprint))
+        return (
+            yield from self._create_flow(
+                call, task, entry.fingerprint, again=True, output_dir=entry.output_dir
+            )
+        )
 
     def _create_flow(
-        self, call: EndpointCall, task: _NewTask, identity: str | None
+        self,
+        call: EndpointCall,
+        task: _NewTask,
+        identity: str | None,
+        *,
+        again: bool = False,
+        output_dir: str | None = None,
     ) -> Flow[TaskHandle]:
-        """Send a create call, journaled (when ``identity`` is known) before it is sent."""
+        """Send a create call, journaled (when ``identity`` is known) before it is sent.
+
+        The journal claim checks for an identical request and inserts this one in one
+        transaction: when another process holds an identical request, it is followed instead.
+        """
         journal = self._journal
         entry_id: int | None = None
         reserved = False
@@ -584,7 +658,8 @@ class _ClientCore:
                 if wait > 0:
                     yield Sleep(wait)
                 reserved = True
-            entry_id = journal.begin(
+        while journal is not None and identity is not None and entry_id is None:
+            entry, created = journal.claim(
                 fingerprint=identity,
                 model=task.model,
                 provider=task.provider,
@@ -594,7 +669,16 @@ class _ClientCore:
                 payload=dict(call.body or {}),
                 base_url=self.base_url,
                 estimated_credits=task.estimated_credits,
+                output_dir=output_dir,
+                again=again,
+                daily_budget=self._daily_budget,
             )
+            if created:
+                entry_id = entry.id
+                break
+            handle = yield from self._follow(journal, entry)
+            if handle is not None:
+                return handle
         progress = _CreateProgress()
         try:
             data = yield from self._exchange(
@@ -703,6 +787,9 @@ class _ClientCore:
                 "the task succeeded but reported no result file", task_id=status.task_id
             )
         directory = Path(dest_dir).expanduser()
+        saved = self._already_downloaded(status, directory, filename)
+        if saved is not None:
+            return [saved]
         names = _result_filenames(status.task_id, status.result_urls, filename)
         results: list[DownloadResult] = []
         for url, name in zip(status.result_urls, names, strict=True):
@@ -712,6 +799,25 @@ class _ClientCore:
             first = results[0]
             self._journal.downloaded(status.task_id, str(first.path), first.sha256, first.size)
         return [result.path for result in results]
+
+    def _already_downloaded(
+        self, status: TaskStatus, directory: Path, filename: str | None
+    ) -> Path | None:
+        """Return the journaled file of this task when it is in ``directory`` and intact."""
+        if self._journal is None or len(status.result_urls) != 1:
+            return None
+        entry = self._journal.get(status.task_id)
+        if entry is None or entry.state is not JournalState.DOWNLOADED or not entry.output_path:
+            return None
+        saved = Path(entry.output_path)
+        try:
+            same_place = saved.parent.resolve() == directory.resolve()
+            intact = saved.is_file() and saved.stat().st_size == entry.size
+        except OSError:
+            return None
+        if not same_place or not intact or (filename is not None and saved.name != filename):
+            return None
+        return saved if _file_digest(saved) == entry.sha256 else None
 
     def _close_journal(self) -> None:
         if self._owns_journal and self._journal is not None:

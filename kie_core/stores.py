@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from kie_core.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from kie_core.journal import JournalEntry, JournalState
+    from datetime import datetime
+
+    from kie_core.journal import JournalEntry, JournalState, SpendRow
     from kie_core.ratelimit import CallKind, RateLimits
     from kie_core.status import TaskHandle, TaskStatus
     from kie_core.transport import ApiKey
@@ -63,8 +65,32 @@ class JournalStore(Protocol):
         payload: dict[str, Any],
         base_url: str,
         estimated_credits: float | None,
+        output_dir: str | None = None,
     ) -> int:
-        """Record a create request about to be sent (state SUBMITTING); return its id."""
+        """Record a create request that must be sent anyway (state SUBMITTING); return its id."""
+        ...
+
+    def claim(
+        self,
+        *,
+        fingerprint: str,
+        model: str,
+        provider: str,
+        family: str,
+        kie_model: str | None,
+        endpoint: str,
+        payload: dict[str, Any],
+        base_url: str,
+        estimated_credits: float | None,
+        output_dir: str | None = None,
+        again: bool = False,
+        daily_budget: float | None = None,
+    ) -> tuple[JournalEntry, bool]:
+        """Claim the right to send a request, or get the identical one to follow.
+
+        The check for an identical request and the insert are atomic: of N processes
+        claiming the same request at once exactly one gets ``(new entry, True)``.
+        """
         ...
 
     def created(self, entry_id: int, handle: TaskHandle) -> None:
@@ -87,6 +113,10 @@ class JournalStore(Protocol):
         """Record a status reading of a task."""
         ...
 
+    def record_actual(self, task_id: str, credits: float) -> None:
+        """Record what KIE actually charged for a task."""
+        ...
+
     def downloaded(self, task_id: str, path: str, sha256: str, size: int) -> None:
         """Record that the task's result was saved and verified."""
         ...
@@ -101,6 +131,18 @@ class JournalStore(Protocol):
 
     def find_active(self, fingerprint: str, base_url: str) -> JournalEntry | None:
         """Return the newest identical request that is (or may be) alive at KIE."""
+        ...
+
+    def find_existing(self, fingerprint: str, base_url: str) -> JournalEntry | None:
+        """Return the newest identical request that was (or may have been) paid for."""
+        ...
+
+    def spent_today(self, now: datetime | None = None) -> float:
+        """Return the credits spent today (UTC day) by every process."""
+        ...
+
+    def spend(self, *, since: datetime | None = None) -> list[SpendRow]:
+        """Return the spend per UTC day and model, oldest day first."""
         ...
 
     def entries(

@@ -35,11 +35,15 @@ from psycopg_pool import ConnectionPool
 from kie_core.errors import InvalidRequestError
 from kie_core.journal import (
     _ACTIVE_STATES,
+    _EXISTING_STATES,
     _TRANSITIONS,
     RESULT_RETENTION,
     STALE_SUBMITTING,
     JournalEntry,
     JournalState,
+    SpendRow,
+    _spent,
+    check_daily_budget,
     redact,
 )
 from kie_core.status import TaskHandle, TaskState, TaskStatus
@@ -51,12 +55,8 @@ logger = logging.getLogger(__name__)
 STATUS_CHANNEL = "kie_task_status"
 
 #: States in which an identical request was (or may have been) paid for: a new identical
-#: request follows such an entry instead of being sent (DOWNLOADED included: its result is
-#: already saved).
-EXISTING_STATES = (*_ACTIVE_STATES, JournalState.DOWNLOADED)
-
-#: States whose credits count as spent when KIE did not say what it charged.
-UNSPENT_STATES = (JournalState.REJECTED, JournalState.FAILED)
+#: request follows such an entry instead of being sent (kie-core's rule: DOWNLOADED included).
+EXISTING_STATES = _EXISTING_STATES
 
 #: How many times a claim that lost a race to an entry that vanished again is retried.
 CLAIM_ATTEMPTS = 5
@@ -113,15 +113,6 @@ def _dump_payload(payload: dict[str, Any]) -> str:
 def _sources(target: JournalState) -> list[str]:
     """Return the states an entry may move to ``target`` from (kie-core's transitions)."""
     return [state.value for state, targets in _TRANSITIONS.items() if target in targets]
-
-
-def spent(state: JournalState, estimated: float | None, actual: float | None) -> float:
-    """Return the credits an entry counts as spent: the actual charge, else the estimate."""
-    if actual is not None:
-        return float(actual)
-    if state in UNSPENT_STATES:
-        return 0.0
-    return float(estimated or 0.0)
 
 
 def entry_from_row(row: dict[str, Any]) -> JournalEntry:
@@ -324,20 +315,7 @@ class PostgresJournal:
     def _check_budget(
         self, conn: Connection[DictRow], budget: float, estimate: float | None
     ) -> None:
-        from kie_core import journal as core_journal
-
-        check = getattr(core_journal, "check_daily_budget", None)
-        used = self._spent_since_midnight(conn)
-        if check is not None:
-            check(budget, used, estimate)
-            return
-        if estimate is None or used + estimate > budget + 1e-9:
-            raise InvalidRequestError(
-                f"the daily budget is {budget:g} credits and {max(budget - used, 0):g} are left "
-                "today; nothing was sent",
-                field="daily_budget",
-                value=budget,
-            )
+        check_daily_budget(budget, self._spent_since_midnight(conn), estimate)
 
     @staticmethod
     def _spent_since_midnight(conn: Connection[DictRow]) -> float:
@@ -347,7 +325,7 @@ class PostgresJournal:
             " AT TIME ZONE 'UTC'"
         ).fetchall()
         return sum(
-            spent(JournalState(r["state"]), r["estimated_credits"], r["actual_credits"])
+            _spent(JournalState(r["state"]), r["estimated_credits"], r["actual_credits"])
             for r in rows
         )
 
@@ -551,7 +529,31 @@ class PostgresJournal:
         return [entry_from_row(row) for row in rows]
 
     def spent_today(self, now: datetime | None = None) -> float:
-        """Return the credits spent today (UTC day, the server's clock) by every process."""
+        """Return the credits spent today (UTC day) by every process.
+
+        ``now`` is ignored: the day is the database server's.
+        """
         self._check_open()
         with self._pool.connection() as conn:
             return self._spent_since_midnight(conn)
+
+    def spend(self, *, since: datetime | None = None) -> list[SpendRow]:
+        """Return the spend per UTC day and model, oldest day first.
+
+        Args:
+            since: only entries created at or after this moment (default: all).
+        """
+        rows = self._all(
+            "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, model, state,"
+            " estimated_credits, actual_credits FROM kie_journal"
+            " WHERE %(since)s::timestamptz IS NULL OR created_at >= %(since)s ORDER BY id",
+            {"since": since},
+        )
+        totals: dict[tuple[str, str], SpendRow] = {}
+        for row in rows:
+            key = (row["day"], row["model"])
+            current = totals.get(key) or SpendRow(day=row["day"], model=row["model"])
+            totals[key] = current.add(
+                JournalState(row["state"]), row["estimated_credits"], row["actual_credits"]
+            )
+        return sorted(totals.values(), key=lambda item: (item.day, item.model))
