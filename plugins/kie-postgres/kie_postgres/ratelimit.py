@@ -17,7 +17,8 @@ sleeps (or awaits) it. The API key itself never reaches the database, only its S
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 
 from psycopg import Connection
 from psycopg.rows import DictRow
@@ -31,7 +32,8 @@ INSERT INTO kie_rate_limits AS r (key_hash, kind, tat)
 SELECT %(key)s, %(kind)s, clock.now + %(interval)s FROM clock
 ON CONFLICT (key_hash, kind) DO UPDATE
     SET tat = GREATEST(r.tat, EXCLUDED.tat - %(interval)s) + %(interval)s
-RETURNING EXTRACT(EPOCH FROM (r.tat - %(interval)s - (SELECT now FROM clock)))::float8 AS wait
+RETURNING r.tat - %(interval)s AS granted,
+    EXTRACT(EPOCH FROM (r.tat - %(interval)s - (SELECT now FROM clock)))::float8 AS wait
 """
 
 _PAUSE_SQL = """
@@ -39,6 +41,14 @@ INSERT INTO kie_rate_limits AS r (key_hash, kind, tat)
 VALUES (%(key)s, %(kind)s, clock_timestamp() + %(pause)s)
 ON CONFLICT (key_hash, kind) DO UPDATE SET tat = GREATEST(r.tat, EXCLUDED.tat)
 """
+
+
+def _spacing(period: float, limit: int) -> timedelta:
+    """Return ``period / limit`` rounded UP to the microsecond (the database's resolution).
+
+    Rounding down would let ``limit + 1`` slots fit in one window.
+    """
+    return timedelta(microseconds=math.ceil(period * 1_000_000 / limit))
 
 
 class PostgresRateLimiter:
@@ -61,11 +71,11 @@ class PostgresRateLimiter:
         self.key_hash = key_hash
         self.limits = limits or RateLimits()
         self._intervals = {
-            CallKind.CREATE: timedelta(
-                seconds=(self.limits.create_period + self.limits.margin) / self.limits.creates
+            CallKind.CREATE: _spacing(
+                self.limits.create_period + self.limits.margin, self.limits.creates
             ),
-            CallKind.QUERY: timedelta(
-                seconds=(self.limits.query_period + self.limits.margin) / self.limits.queries
+            CallKind.QUERY: _spacing(
+                self.limits.query_period + self.limits.margin, self.limits.queries
             ),
         }
 
@@ -78,6 +88,10 @@ class PostgresRateLimiter:
 
         The slot is taken at once: wait the returned delay, then send.
         """
+        return self.reserve_slot(kind)[1]
+
+    def reserve_slot(self, kind: CallKind | str) -> tuple[datetime, float]:
+        """Reserve the next slot of ``kind``; return when it is (server clock) and the wait."""
         call_kind = CallKind(kind)
         with self._pool.connection() as conn:
             row = conn.execute(
@@ -88,8 +102,9 @@ class PostgresRateLimiter:
                     "interval": self._intervals[call_kind],
                 },
             ).fetchone()
-        wait = float(row["wait"]) if row is not None else 0.0
-        return max(0.0, wait)
+        if row is None:  # pragma: no cover - INSERT ... RETURNING always returns the row
+            raise RuntimeError("the rate limit table returned no slot")
+        return row["granted"], max(0.0, float(row["wait"]))
 
     def pause(self, kind: CallKind | str, seconds: float) -> None:
         """Hold every further reservation of ``kind``, in every process, for ``seconds``."""
