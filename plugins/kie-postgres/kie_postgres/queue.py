@@ -119,8 +119,11 @@ def enqueue_many(
     ensure_schema(url)
     bound = queue_app(url)
     with bound.open():
-        task = bound.tasks[TASK_NAME]
-        return list(task.batch_defer(*(_job_args(r, output_dir) for r in requests)))
+        # Defer through the bound app's job manager (the task object belongs to ``app``).
+        deferrer = procrastinate.tasks.configure_task(
+            name=TASK_NAME, job_manager=bound.job_manager, queue=QUEUE
+        )
+        return list(deferrer.batch_defer(*(_job_args(r, output_dir) for r in requests)))
 
 
 def enqueue(
