@@ -7,6 +7,8 @@ real generation through the CLI against the embedded emulator.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,6 +21,11 @@ import nox
 
 ROOT = Path(__file__).parent
 PLUGINS = sorted(p for p in (ROOT / "plugins").glob("kie-*") if (p / "pyproject.toml").exists())
+#: Provider plugins: the distributions declaring ``kie.providers`` entry points (kie-postgres and
+#: other extra distributions under plugins/ are not providers).
+PROVIDER_PLUGINS = [
+    p for p in PLUGINS if "kie.providers" in (p / "pyproject.toml").read_text(encoding="utf-8")
+]
 EXAMPLE_PLUGINS = sorted(
     p for p in (ROOT / "docs" / "examples").glob("kie-*") if (p / "pyproject.toml").exists()
 )
@@ -26,7 +33,7 @@ TEST_DEPS = ["pytest>=8", "pytest-asyncio>=0.23", "hypothesis>=6.100"]
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "docs"]
+nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "docs", "postgres"]
 
 
 def _editable_all() -> list[str]:
@@ -44,10 +51,10 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
-@nox.parametrize("plugin", [p.name for p in PLUGINS + EXAMPLE_PLUGINS])
+@nox.parametrize("plugin", [p.name for p in PROVIDER_PLUGINS + EXAMPLE_PLUGINS])
 def plugins(session: nox.Session, plugin: str) -> None:
     """Each plugin alone beside kie-core: its own tests and the shared contract checks."""
-    path = next(p for p in PLUGINS + EXAMPLE_PLUGINS if p.name == plugin)
+    path = next(p for p in PROVIDER_PLUGINS + EXAMPLE_PLUGINS if p.name == plugin)
     session.install("-e", ".", "-e", str(path.relative_to(ROOT)), *TEST_DEPS)
     session.run("pytest", str(path / "tests"), "-q", "-p", "no:cacheprovider", *session.posargs)
     _check_only_this_plugin(session, path)
@@ -63,6 +70,43 @@ def _check_only_this_plugin(session: nox.Session, path: Path) -> None:
     if not models or providers != names:
         session.error(f"kie models shows providers {providers}, expected only {names}")
     session.log(f"kie models lists only {sorted(names)}: {[m['name'] for m in models]}")
+
+
+def _postgres_bindir() -> Path | None:
+    """Return the folder of the PostgreSQL server binaries (initdb, pg_ctl), if installed."""
+    candidates = [Path(os.environ["PG_BIN"])] if os.environ.get("PG_BIN") else []
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    initdb = shutil.which("initdb")
+    if initdb:
+        candidates.append(Path(initdb).resolve().parent)
+    return next((c for c in candidates if (c / "initdb").exists()), None)
+
+
+def _ensure_postgres(session: nox.Session) -> None:
+    """Install the PostgreSQL server with apt-get when it is missing (as root), else fail."""
+    if _postgres_bindir() is not None:
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        session.error(
+            "the postgres session needs the PostgreSQL server binaries (initdb, pg_ctl): "
+            "install them (apt-get install postgresql) or set PG_BIN"
+        )
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-q", external=True, env=env)
+    session.run("apt-get", "install", "-y", "-q", "postgresql", external=True, env=env)
+    if _postgres_bindir() is None:
+        session.error("apt-get installed postgresql but no initdb was found")
+
+
+@nox.session
+def postgres(session: nox.Session) -> None:
+    """kie-postgres: the PostgreSQL journal, rate limiter and workers, on a throw-away cluster."""
+    _ensure_postgres(session)
+    path = ROOT / "plugins" / "kie-postgres"
+    kling = ROOT / "plugins" / "kie-kling"
+    session.install("-e", ".", "-e", str(kling.relative_to(ROOT)), "-e",
+                    str(path.relative_to(ROOT)), *TEST_DEPS)  # fmt: skip
+    session.run("pytest", str(path / "tests"), "-q", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session

@@ -4,22 +4,37 @@ Set ``KIE_DATABASE_URL=postgresql://...`` (or pass ``--database-url`` / ``databa
 every kie process using it shares one task journal (never paying twice is then a database
 guarantee) and one rate limit per account. ``kie worker`` runs generation jobs from a
 procrastinate queue in the same database; ``kie queue batch FILE`` enqueues a batch file.
+
+The names below load on first use: ``kie --help`` imports this package (for its commands) and
+must not pay for psycopg and procrastinate.
 """
 
 from __future__ import annotations
 
-from kie_postgres.journal import STATUS_CHANNEL, PostgresJournal
-from kie_postgres.migrations import MIGRATIONS, SCHEMA_VERSION, migrate
-from kie_postgres.ratelimit import PostgresRateLimiter
-from kie_postgres.stores import open_journal, shared_rate_limiter
+import importlib
+from typing import Any
 
-__all__ = [
-    "MIGRATIONS",
-    "SCHEMA_VERSION",
-    "STATUS_CHANNEL",
-    "PostgresJournal",
-    "PostgresRateLimiter",
-    "migrate",
-    "open_journal",
-    "shared_rate_limiter",
-]
+_EXPORTS = {
+    "PostgresJournal": "kie_postgres.journal",
+    "STATUS_CHANNEL": "kie_postgres.journal",
+    "PostgresRateLimiter": "kie_postgres.ratelimit",
+    "MIGRATIONS": "kie_postgres.migrations",
+    "SCHEMA_VERSION": "kie_postgres.migrations",
+    "migrate": "kie_postgres.migrations",
+    "open_journal": "kie_postgres.stores",
+    "shared_rate_limiter": "kie_postgres.stores",
+    "enqueue": "kie_postgres.queue",
+    "enqueue_many": "kie_postgres.queue",
+    "job_entry": "kie_postgres.queue",
+    "wait_for_entry": "kie_postgres.queue",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Load an exported name from its module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kie_postgres' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
