@@ -29,7 +29,20 @@ _EXPORTS = {
     "wait_for_entry": "kie_postgres.queue",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "STATUS_CHANNEL",
+    "PostgresJournal",
+    "PostgresRateLimiter",
+    "enqueue",
+    "enqueue_many",
+    "job_entry",
+    "migrate",
+    "open_journal",
+    "shared_rate_limiter",
+    "wait_for_entry",
+]
 
 
 def __getattr__(name: str) -> Any:
