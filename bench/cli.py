@@ -25,6 +25,7 @@ class Sizes:
     scale_tasks: tuple[int, ...]
     download_mb: tuple[int, ...]
     download_repeats: int
+    multiworker_tasks: int = 200
 
 
 FULL = Sizes(
@@ -46,6 +47,7 @@ QUICK = Sizes(
     scale_tasks=(200, 2_000),
     download_mb=(5, 50),
     download_repeats=2,
+    multiworker_tasks=40,
 )
 """A fast check (about a minute): the same benchmarks at smaller sizes."""
 
@@ -89,12 +91,23 @@ def _downloads(section: Section, sizes: Sizes) -> None:
     bench_downloads(section, sizes_mb=sizes.download_mb, repeats=sizes.download_repeats)
 
 
+def _multiworker(section: Section, sizes: Sizes) -> None:
+    from bench.multiworker import bench_multiworker
+
+    bench_multiworker(section, tasks=sizes.multiworker_tasks)
+
+
 BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("startup", "kie --help and kie models --json against bare interpreters", _startup),
     Benchmark("per-task", "one task through Client.generate against raw httpx", _per_task),
     Benchmark("batch", "a batch through AsyncClient at KIE's documented limits", _batch),
     Benchmark("scale", "larger batches at raised limits: cost per task as N grows", _scale),
     Benchmark("downloads", "a large result file: the client's downloader against curl", _downloads),
+    Benchmark(
+        "multiworker",
+        "three kie workers on one account (PostgreSQL): the shared limit, CPU per task",
+        _multiworker,
+    ),
 )
 """Every benchmark, in the order they run."""
 

@@ -13,7 +13,14 @@ from bench.report import Figure, Section
 
 
 def test_every_benchmark_runs_by_default_in_order() -> None:
-    assert [b.name for b in selected([])] == ["startup", "per-task", "batch", "scale", "downloads"]
+    assert [b.name for b in selected([])] == [
+        "startup",
+        "per-task",
+        "batch",
+        "scale",
+        "downloads",
+        "multiworker",
+    ]
 
 
 def test_only_picks_benchmarks_by_name_in_run_order() -> None:

@@ -68,7 +68,9 @@ class WorkerProcess:
         api_key: the key the emulator accepts.
         output_dir: where results go.
         concurrency: jobs at once.
+        poll_interval: a fixed poll interval (None: KIE's recommended schedule).
         extra: further ``kie worker`` options.
+        log: a file for the worker's output (None: discarded).
     """
 
     def __init__(
@@ -79,14 +81,15 @@ class WorkerProcess:
         api_key: str,
         output_dir: Path,
         concurrency: int = 20,
-        poll_interval: float = 1.0,
+        poll_interval: float | None = 1.0,
         extra: Sequence[str] = ("--heartbeat", "1", "--stalled-after", "4"),
         log: Path | None = None,
     ) -> None:
+        poll = ["--poll-interval", str(poll_interval)] if poll_interval is not None else []
         self.command = [
             sys.executable, "-m", "kie_core.cli",
             "--base-url", base_url, "--upload-base-url", base_url,
-            "--database-url", database_url, "--poll-interval", str(poll_interval), "--quiet",
+            "--database-url", database_url, *poll, "--quiet",
             "worker", "--concurrency", str(concurrency), "--output", str(output_dir), *extra,
         ]  # fmt: skip
         self.env = {**os.environ, "KIE_API_KEY": api_key, "KIE_CONFIG": os.devnull}
