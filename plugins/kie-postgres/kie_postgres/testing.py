@@ -22,12 +22,13 @@ FILES_PREFIX = "/files/"
 
 
 class CountingApp:
-    """An ASGI wrapper counting HTTP answers by status code and file GETs by path."""
+    """An ASGI wrapper counting HTTP answers by status code, file GETs and 429s by path."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self.statuses: Counter[int] = Counter()
         self.file_gets: Counter[str] = Counter()
+        self.refused: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -41,6 +42,8 @@ class CountingApp:
             if message.get("type") == "http.response.start":
                 with self._lock:
                     self.statuses[int(message["status"])] += 1
+                    if int(message["status"]) == 429:
+                        self.refused[path] += 1
                     if scope.get("method") == "GET" and path.startswith(FILES_PREFIX):
                         self.file_gets[path] += 1
             await send(message)

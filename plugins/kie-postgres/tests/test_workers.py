@@ -106,7 +106,7 @@ def check_ledger(emu: Emulator, count: int) -> None:
     assert all(item["count"] == 1 for item in state["createCounts"])
     assert len(state["createCounts"]) == count
     assert max_in_window([c.time_ms / 1000 for c in charges], 10.0) <= 20
-    assert emu.counting.statuses[429] == 0
+    assert emu.counting.statuses[429] == 0, dict(emu.counting.refused)
 
 
 def check_journal(url: str, count: int, out: Path) -> None:
