@@ -83,6 +83,11 @@ BASE_URL_ENV = "KIE_BASE_URL"
 UPLOAD_BASE_URL_ENV = "KIE_UPLOAD_BASE_URL"
 JOURNAL_ENV = "KIE_JOURNAL"
 
+#: Seconds a send may start after its rate-limit slot; later, the slot is given up for a new one.
+LATE_SLOT_TOLERANCE = 0.1
+#: Slots taken at most for one send when the process keeps waking up late (then it sends).
+LATE_SLOT_ATTEMPTS = 3
+
 #: Folder on the upload host that local inputs go to.
 DEFAULT_UPLOAD_PATH = "kie/inputs"
 
@@ -404,9 +409,7 @@ class _ClientCore:
         while True:
             attempt += 1
             if limiter is not None and not (reserved and attempt == 1):
-                wait = limiter.reserve(kind)
-                if wait > 0:
-                    yield Sleep(wait)
+                yield from self._wait_for_slot(limiter, kind)
             if build is not None:
                 request = build(key)
             else:
@@ -446,6 +449,21 @@ class _ClientCore:
                 retryable=classify(failure, create=False) is Verdict.RETRY,
                 redact=key.redact,
             ) from failure
+
+    def _wait_for_slot(self, limiter: RateLimitStore, kind: CallKind) -> Flow[None]:
+        """Wait for a rate-limit slot; take a new one when this process woke up too late.
+
+        A send much later than its slot (a stalled process, a busy machine) would land in the
+        server's window together with the slots after it; such a slot is given up instead.
+        """
+        for _ in range(LATE_SLOT_ATTEMPTS):
+            wait = limiter.reserve(kind)
+            if wait <= 0:
+                return
+            due = self._clock() + wait
+            yield Sleep(wait)
+            if self._clock() - due <= LATE_SLOT_TOLERANCE:
+                return
 
     def _call_flow(self, call: EndpointCall, create: bool) -> Flow[Any]:
         return (yield from self._exchange(call, create=create))
@@ -654,9 +672,7 @@ class _ClientCore:
             # leaves no SUBMITTING entry behind, and a journaled entry is sent at once.
             limiter = self._limiter(self._require_key())
             if limiter is not None:
-                wait = limiter.reserve(CallKind.CREATE)
-                if wait > 0:
-                    yield Sleep(wait)
+                yield from self._wait_for_slot(limiter, CallKind.CREATE)
                 reserved = True
         while journal is not None and identity is not None and entry_id is None:
             entry, created = journal.claim(
