@@ -21,11 +21,18 @@ import nox
 
 ROOT = Path(__file__).parent
 PLUGINS = sorted(p for p in (ROOT / "plugins").glob("kie-*") if (p / "pyproject.toml").exists())
-#: Provider plugins: the distributions declaring ``kie.providers`` entry points (kie-postgres and
-#: other extra distributions under plugins/ are not providers).
-PROVIDER_PLUGINS = [
-    p for p in PLUGINS if "kie.providers" in (p / "pyproject.toml").read_text(encoding="utf-8")
-]
+#: The emulator, its pytest fixture and the contract suite: what plugin tests run against.
+EMULATOR = ROOT / "plugins" / "kie-emulator"
+
+
+def _is_provider(path: Path) -> bool:
+    meta = tomllib.loads((path / "pyproject.toml").read_text())
+    return "kie.providers" in meta["project"].get("entry-points", {})
+
+
+#: The provider plugins (one model family each); the other distributions under plugins/ add
+#: commands or stores.
+PROVIDERS = [p for p in PLUGINS if _is_provider(p)]
 EXAMPLE_PLUGINS = sorted(
     p for p in (ROOT / "docs" / "examples").glob("kie-*") if (p / "pyproject.toml").exists()
 )
@@ -33,11 +40,11 @@ TEST_DEPS = ["pytest>=8", "pytest-asyncio>=0.23", "hypothesis>=6.100"]
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "docs", "postgres"]
+nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "docs", "mcp", "postgres"]
 
 
 def _editable_all() -> list[str]:
-    args = ["-e", "."]
+    args = ["-e", ".[server]"]
     for plugin in PLUGINS:
         args += ["-e", str(plugin.relative_to(ROOT))]
     return args
@@ -51,11 +58,14 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
-@nox.parametrize("plugin", [p.name for p in PROVIDER_PLUGINS + EXAMPLE_PLUGINS])
+@nox.parametrize("plugin", [p.name for p in PROVIDERS + EXAMPLE_PLUGINS])
 def plugins(session: nox.Session, plugin: str) -> None:
-    """Each plugin alone beside kie-core: its own tests and the shared contract checks."""
-    path = next(p for p in PROVIDER_PLUGINS + EXAMPLE_PLUGINS if p.name == plugin)
-    session.install("-e", ".", "-e", str(path.relative_to(ROOT)), *TEST_DEPS)
+    """Each provider plugin alone beside kie-core and kie-emulator: its tests and the contract."""
+    path = next(p for p in PROVIDERS + EXAMPLE_PLUGINS if p.name == plugin)
+    session.install(
+        "-e", ".", "-e", str(EMULATOR.relative_to(ROOT)), "-e", str(path.relative_to(ROOT)),
+        *TEST_DEPS,
+    )  # fmt: skip
     session.run("pytest", str(path / "tests"), "-q", "-p", "no:cacheprovider", *session.posargs)
     _check_only_this_plugin(session, path)
 
@@ -104,9 +114,21 @@ def postgres(session: nox.Session) -> None:
     _ensure_postgres(session)
     path = ROOT / "plugins" / "kie-postgres"
     kling = ROOT / "plugins" / "kie-kling"
-    session.install("-e", ".", "-e", str(kling.relative_to(ROOT)), "-e",
-                    str(path.relative_to(ROOT)), *TEST_DEPS)  # fmt: skip
+    session.install(
+        "-e", ".", "-e", str(EMULATOR.relative_to(ROOT)), "-e", str(kling.relative_to(ROOT)),
+        "-e", str(path.relative_to(ROOT)), *TEST_DEPS,
+    )  # fmt: skip
     session.run("pytest", str(path / "tests"), "-q", "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session
+def mcp(session: nox.Session) -> None:
+    """The MCP server (kie-mcp) driven by the MCP SDK's client, in memory and over stdio/HTTP."""
+    session.install(
+        "-e", ".", "-e", str(EMULATOR.relative_to(ROOT)), "-e", "plugins/kie-kling",
+        "-e", "plugins/kie-mcp", *TEST_DEPS,
+    )  # fmt: skip
+    session.run("pytest", "plugins/kie-mcp/tests", "-q", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session

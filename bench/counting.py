@@ -6,8 +6,7 @@ from collections import Counter
 from typing import Any
 
 import httpx
-
-from kie_core.emulator.paths import CREATE_PATHS, QUERY_PATHS
+from kie_emulator.paths import CREATE_PATHS, QUERY_PATHS
 
 FILES_PREFIX = "/files/"
 

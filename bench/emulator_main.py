@@ -16,8 +16,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Start the emulator with the configuration given as JSON, serve until stdin closes."""
     args = list(sys.argv[1:] if argv is None else argv)
     settings = json.loads(args[0]) if args else {}
-    from kie_core.emulator.config import EmulatorConfig
-    from kie_core.emulator.server import EmulatorServer
+    from kie_emulator.config import EmulatorConfig
+    from kie_emulator.server import EmulatorServer
 
     server = EmulatorServer(EmulatorConfig(**settings)).start()
     try:

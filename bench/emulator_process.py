@@ -23,7 +23,7 @@ class EmulatorProcess:
     """Runs ``python -m bench.emulator_main`` with a configuration; a context manager.
 
     Args:
-        settings: :class:`~kie_core.emulator.config.EmulatorConfig` fields; the API key and
+        settings: :class:`~kie_emulator.config.EmulatorConfig` fields; the API key and
             a large balance are added unless given.
     """
 

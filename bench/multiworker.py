@@ -69,14 +69,14 @@ def _finished_jobs(url: str) -> int:
 
 def run_workers(tasks: int, folder: Path) -> dict[str, Any]:
     """Run ``tasks`` jobs on :data:`WORKERS` workers; return what was measured."""
+    from kie_emulator.config import EmulatorConfig
+    from kie_emulator.server import EmulatorServer
     from kie_postgres.cluster import TemporaryCluster
     from kie_postgres.pool import close_pools
     from kie_postgres.queue import enqueue_many, ensure_schema
     from kie_postgres.testing import CountingApp, WorkerProcess, max_in_window
 
     from bench.batch_worker import BENCH_MODEL
-    from kie_core.emulator.config import EmulatorConfig
-    from kie_core.emulator.server import EmulatorServer
     from kie_core.request import VideoRequest
 
     server = EmulatorServer(

@@ -143,8 +143,8 @@ def measure(run: Callable[[], None], tally: Tally) -> Sample:
 
 def bench_per_task(section: Section, *, iterations: int) -> None:
     """Fill ``section`` with the per-task figures."""
-    from kie_core.emulator.config import EmulatorConfig
-    from kie_core.emulator.server import EmulatorServer
+    from kie_emulator.config import EmulatorConfig
+    from kie_emulator.server import EmulatorServer
 
     work = Path(tempfile.mkdtemp(prefix="kie-bench-"))
     config = EmulatorConfig(

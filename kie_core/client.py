@@ -32,7 +32,13 @@ from kie_core.actions import Action, Done, Flow, Send, Sleep, advance
 from kie_core.calls import EndpointCall
 from kie_core.errors import InvalidRequestError, KieError
 from kie_core.files import adownload_file, download_file
-from kie_core.flows import DEFAULT_UPLOAD_PATH, StatusCallback, TaskRef, _ClientCore
+from kie_core.flows import (
+    DEFAULT_UPLOAD_PATH,
+    ErrorCallback,
+    StatusCallback,
+    TaskRef,
+    _ClientCore,
+)
 from kie_core.polling import PollSchedule
 from kie_core.ratelimit import RateLimiter, RateLimits
 from kie_core.registry import Registry
@@ -245,20 +251,25 @@ class Client(_ClientCore):
         timeout: float | None = None,
         on_update: StatusCallback | None = None,
         family: str | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> TaskStatus:
         """Poll a task until it finishes, following the poll schedule.
 
         Args:
             task: a handle or a task id.
-            timeout: seconds before giving up (default: the schedule's deadline, 15 min).
+            timeout: seconds before giving up (default: the schedule's deadline, 15 min); a
+                positive number.
             on_update: called with every status read.
             family: see :meth:`status`.
+            on_error: called with every failed status query the wait survives (a transient
+                error, or "not visible yet" right after creation), so a wait whose queries
+                keep failing can say so as it goes.
 
         Raises:
             TaskFailedError: the task failed (KIE's failCode and failMsg included).
             TaskTimeoutError: the deadline passed; the task may still finish.
         """
-        return self._run(self._wait_flow(task, timeout, on_update, family))
+        return self._run(self._wait_flow(task, timeout, on_update, family, on_error))
 
     def generate(
         self,
@@ -267,9 +278,19 @@ class Client(_ClientCore):
         timeout: float | None = None,
         on_update: StatusCallback | None = None,
         again: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> Video:
         """Submit a request and wait for its video (see :meth:`submit` and :meth:`wait`)."""
-        handle, status = self._run(self._generate_flow(request, timeout, on_update, again))
+        flow = self._generate_flow(
+            request,
+            timeout,
+            on_update,
+            again,
+            output_dir=_folder(output_dir),
+            on_error=on_error,
+        )
+        handle, status = self._run(flow)
         return Video(handle, status, self)
 
     def generate_many(
@@ -477,9 +498,10 @@ class AsyncClient(_ClientCore):
         timeout: float | None = None,
         on_update: StatusCallback | None = None,
         family: str | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> TaskStatus:
         """See :meth:`Client.wait`."""
-        return await self._run(self._wait_flow(task, timeout, on_update, family))
+        return await self._run(self._wait_flow(task, timeout, on_update, family, on_error))
 
     async def generate(
         self,
@@ -488,9 +510,18 @@ class AsyncClient(_ClientCore):
         timeout: float | None = None,
         on_update: StatusCallback | None = None,
         again: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> Video:
         """See :meth:`Client.generate`."""
-        flow = self._generate_flow(request, timeout, on_update, again)
+        flow = self._generate_flow(
+            request,
+            timeout,
+            on_update,
+            again,
+            output_dir=_folder(output_dir),
+            on_error=on_error,
+        )
         handle, status = await self._run(flow)
         return Video(handle, status, self)
 

@@ -259,6 +259,13 @@ class DownloadError(KieError):
     default_retryable = True
 
 
+class DownloadInProgressError(DownloadError):
+    """Another download (another process) is writing the same file right now.
+
+    The clients wait for it and use its result; this is raised only when it takes too long.
+    """
+
+
 class CallbackError(KieError):
     """A callback request was refused: bad signature, stale timestamp or unreadable body."""
 

@@ -37,7 +37,12 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from kie_core.errors import DownloadError, InvalidRequestError, KieError
+from kie_core.errors import (
+    DownloadError,
+    DownloadInProgressError,
+    InvalidRequestError,
+    KieError,
+)
 
 try:  # POSIX: an advisory lock keeps two downloads from writing one part file.
     import fcntl
@@ -146,7 +151,7 @@ class _Transfer:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 handle.close()
-                raise DownloadError(
+                raise DownloadInProgressError(
                     f"another download is writing {self.part} right now", retryable=True
                 ) from None
         self.handle = handle

@@ -30,6 +30,7 @@ from kie_core.errors import (
     ApiError,
     ConfigurationError,
     DownloadError,
+    DownloadInProgressError,
     InvalidRequestError,
     KieError,
     MalformedResponseError,
@@ -98,6 +99,31 @@ _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 TaskRef = TaskHandle | str
 #: Called with every status a wait reads.
 StatusCallback = Callable[[TaskStatus], None]
+#: Called with every failed status query of a wait that goes on (the wait reports it as it goes).
+ErrorCallback = Callable[[KieError], None]
+
+#: How long a download waits for another process writing the same file, in seconds.
+DOWNLOAD_BUSY_WAIT = 1800.0
+
+
+def check_timeout(timeout: float | None) -> None:
+    """Refuse a wait timeout that is not a positive number of seconds, before anything is sent.
+
+    Raises:
+        InvalidRequestError: naming the value and what is accepted.
+    """
+    if timeout is None:
+        return
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not 0 < timeout < float("inf")
+    ):
+        raise InvalidRequestError(
+            f"timeout {timeout!r} is not accepted: give a positive number of seconds",
+            field="timeout",
+            value=timeout,
+        )
 
 
 class _CreateProgress:
@@ -254,7 +280,10 @@ class _ClientCore:
             )
         self._daily_budget = float(daily_budget) if daily_budget is not None else None
         raw_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
-        self._key = ApiKey(raw_key) if raw_key and raw_key.strip() else None
+        try:
+            self._key = ApiKey(raw_key) if raw_key and raw_key.strip() else None
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
         try:
             chosen_base = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
             self._endpoints = Endpoints(
@@ -364,6 +393,13 @@ class _ClientCore:
     def _check_local_files(request: VideoRequest) -> None:
         for name, value in request.media_inputs().items():
             for item in value if isinstance(value, tuple) else (value,):
+                if is_remote(item) and not urlsplit(item).hostname:
+                    raise InvalidRequestError(
+                        f"{name} {item!r} is not a usable URL: it has no host name "
+                        "(for example https://example.com/frame.png)",
+                        field=name,
+                        value=item,
+                    )
                 if not is_remote(item) and not Path(item).expanduser().is_file():
                     raise InvalidRequestError(
                         f"{name} {item!r} is neither an http(s) URL nor an existing file",
@@ -578,6 +614,35 @@ class _ClientCore:
             yield from self._create_flow(call, task, identity, again=again, output_dir=output_dir)
         )
 
+    def find_identical(self, request: VideoRequest) -> JournalEntry | None:
+        """Return the journaled identical request a submit would follow, or None.
+
+        Nothing is sent: this reads the journal only (local files are hashed). A request that
+        would be followed costs nothing, so callers skip balance and budget checks for it.
+        """
+        if self._journal is None:
+            return None
+        prepared = self.prepare(request)
+        identity = fingerprint(
+            self._identity_call(prepared.model, prepared.resolved), self.base_url
+        )
+        entry = self._journal.find_existing(identity, self.base_url)
+        if entry is None or entry.state in (JournalState.REJECTED, JournalState.FAILED):
+            return None
+        return entry
+
+    def check_daily_budget(self, estimate: float | None) -> None:
+        """Refuse now, before anything is sent, a create the daily budget does not allow.
+
+        The claim checks again in its transaction; this is for callers that want to refuse
+        before other work (a balance query, uploads).
+
+        Raises:
+            BudgetExceededError: naming the budget and what is left today.
+        """
+        if self._daily_budget is not None and self._journal is not None:
+            check_daily_budget(self._daily_budget, self._journal.spent_today(), estimate)
+
     def _follow(self, journal: JournalStore, entry: JournalEntry) -> Flow[TaskHandle | None]:
         """Follow an identical journaled request; None when it was refused (claim anew).
 
@@ -742,7 +807,9 @@ class _ClientCore:
         timeout: float | None,
         on_update: StatusCallback | None,
         family: str | None,
+        on_error: ErrorCallback | None = None,
     ) -> Flow[TaskStatus]:
+        check_timeout(timeout)
         task_id, task_family = self._task_family(task, family)
         tracker = WaitTracker(
             self._poll,
@@ -757,6 +824,8 @@ class _ClientCore:
                 status = yield from self._status_once(task_id, task_family)
             except KieError as error:
                 delay = tracker.observe_error(error)
+                if on_error is not None:
+                    on_error(error)
             else:
                 if on_update is not None:
                     on_update(status)
@@ -772,9 +841,13 @@ class _ClientCore:
         timeout: float | None,
         on_update: StatusCallback | None,
         again: bool,
+        *,
+        output_dir: str | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> Flow[tuple[TaskHandle, TaskStatus]]:
-        handle = yield from self._submit_flow(request, again)
-        status = yield from self._wait_flow(handle, timeout, on_update, None)
+        check_timeout(timeout)
+        handle = yield from self._submit_flow(request, again, output_dir)
+        status = yield from self._wait_flow(handle, timeout, on_update, None, on_error)
         return handle, status
 
     def _download_flow(
@@ -809,7 +882,20 @@ class _ClientCore:
         names = _result_filenames(status.task_id, status.result_urls, filename)
         results: list[DownloadResult] = []
         for url, name in zip(status.result_urls, names, strict=True):
-            result = yield Fetch(url, directory, name, on_progress)
+            busy_until = self._clock() + DOWNLOAD_BUSY_WAIT
+            while True:
+                try:
+                    result = yield Fetch(url, directory, name, on_progress)
+                except DownloadInProgressError:
+                    # Another process writes this file: wait for it, then use its result.
+                    if self._clock() >= busy_until:
+                        raise
+                    yield Sleep(FOLLOW_POLL_SECONDS * 2)
+                    saved = self._already_downloaded(status, directory, filename)
+                    if saved is not None:
+                        return [saved]
+                    continue
+                break
             results.append(result)
         if self._journal is not None:
             first = results[0]

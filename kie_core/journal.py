@@ -34,7 +34,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from kie_core.calls import EndpointCall
-from kie_core.errors import BudgetExceededError, InvalidRequestError
+from kie_core.errors import BudgetExceededError, InvalidRequestError, JournalError
 from kie_core.status import TaskHandle, TaskState, TaskStatus
 
 logger = logging.getLogger(__name__)
@@ -313,6 +313,48 @@ def _dump_payload(payload: dict[str, Any]) -> str:
     return text
 
 
+def journal_error(path: Path | None, exc: BaseException) -> JournalError:
+    """Return the one-line error for a journal that cannot be used, naming the file and the fix."""
+    if isinstance(exc, JournalError):
+        return exc
+    where = os.fspath(path) if path is not None else ":memory:"
+    text = str(exc).lower()
+    if isinstance(exc, IsADirectoryError) or (path is not None and path.is_dir()):
+        message = (
+            f"the journal {where} is a directory, not a file: point KIE_JOURNAL (or --journal) "
+            f"at a file, for example {Path(where) / DEFAULT_FILENAME}"
+        )
+    elif isinstance(exc, PermissionError) or any(
+        hint in text for hint in ("readonly", "read-only", "permission", "unable to open")
+    ):
+        message = (
+            f"the journal {where} cannot be opened for writing (permission denied or a "
+            "read-only file or folder): make it and its folder writable (chmod u+rw), or point "
+            "KIE_JOURNAL (or --journal) at a writable file"
+        )
+    elif "locked" in text or "busy" in text:
+        message = (
+            f"the journal {where} stayed locked by another kie process for "
+            f"{BUSY_TIMEOUT_MS // 1000} s: run the command again once it is done, or point "
+            "KIE_JOURNAL (or --journal) at another file"
+        )
+    elif isinstance(exc, sqlite3.DatabaseError) and any(
+        hint in text for hint in ("not a database", "malformed", "corrupt")
+    ):
+        message = (
+            f"the journal {where} is not a readable kie journal (corrupt, or another kind of "
+            f"file): move it aside (mv {where} {where}.bad) to start a new one, or point "
+            "KIE_JOURNAL (or --journal) at another file"
+        )
+    else:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        message = (
+            f"the journal {where} cannot be used ({reason}): point KIE_JOURNAL (or --journal) "
+            "at a writable file"
+        )
+    return JournalError(message, path=where)
+
+
 def _day_start(moment: datetime) -> datetime:
     day = moment.astimezone(UTC)
     return day.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -445,9 +487,17 @@ class Journal:
         return self._conn
 
     def _open(self) -> sqlite3.Connection:
+        try:
+            return self._open_database()
+        except (sqlite3.Error, OSError) as exc:
+            raise journal_error(self.path, exc) from None
+
+    def _open_database(self) -> sqlite3.Connection:
         if self.path is None:
             target = ":memory:"
         else:
+            if self.path.is_dir():
+                raise IsADirectoryError(21, "is a directory", os.fspath(self.path))
             self.path.parent.mkdir(parents=True, exist_ok=True)
             target = os.fspath(self.path)
         conn = sqlite3.connect(
@@ -473,9 +523,10 @@ class Journal:
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             if version > SCHEMA_VERSION:
-                raise RuntimeError(
+                raise JournalError(
                     f"the journal {self.path} has schema version {version}, newer than this "
-                    f"kie-core understands ({SCHEMA_VERSION}); upgrade kie-core"
+                    f"kie-core understands ({SCHEMA_VERSION}); upgrade kie-core",
+                    path=os.fspath(self.path) if self.path else None,
                 )
             if version < 1:
                 for statement in _SCHEMA.split(";"):
@@ -495,18 +546,27 @@ class Journal:
     def _write(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             conn = self._connection()
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise journal_error(self.path, exc) from None
             try:
                 yield conn
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise journal_error(self.path, exc) from None
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
             conn = self._connection()
-            return list(conn.execute(sql, params).fetchall())
+            try:
+                return list(conn.execute(sql, params).fetchall())
+            except sqlite3.DatabaseError as exc:
+                raise journal_error(self.path, exc) from None
 
     def close(self) -> None:
         """Close the database connection; the journal cannot be used afterwards."""
@@ -850,6 +910,20 @@ class Journal:
         with self._lock:
             row = self._existing_row(self._connection(), fingerprint, base_url)
         return _entry(row) if row is not None else None
+
+    def others_moved(self, task_id: str, since: datetime) -> bool:
+        """Return whether any other entry could have moved the balance since ``since``.
+
+        That is another entry created or changed since then, or one still in flight (its
+        charge or refund may land at any moment). When none did, the balance before and after
+        a task is that task's actual charge.
+        """
+        rows = self._read(
+            "SELECT 1 FROM entries WHERE (task_id IS NULL OR task_id != ?)"
+            " AND (updated_at >= ? OR state IN (?, ?)) LIMIT 1",
+            (task_id, _stamp(since), JournalState.CREATED.value, JournalState.RUNNING.value),
+        )
+        return bool(rows)
 
     def spent_today(self, now: datetime | None = None) -> float:
         """Return the credits spent today (UTC day) by every process, per the journal.

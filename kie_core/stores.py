@@ -141,6 +141,10 @@ class JournalStore(Protocol):
         """Return the credits spent today (UTC day) by every process."""
         ...
 
+    def others_moved(self, task_id: str, since: datetime) -> bool:
+        """Return whether any other entry could have moved the balance since ``since``."""
+        ...
+
     def spend(self, *, since: datetime | None = None) -> list[SpendRow]:
         """Return the spend per UTC day and model, oldest day first."""
         ...

@@ -42,7 +42,15 @@ def serve(
     status endpoint before the journal is updated, so a forged or stale callback never marks a
     task done. GET /healthz answers 200.
     """
-    import uvicorn
+    try:
+        import starlette  # noqa: F401
+        import uvicorn
+    except ImportError:
+        from kie_core.cli.missing_cmd import SERVER_INSTALL, missing
+
+        raise missing(
+            "the callback receiver's web server (starlette, uvicorn)", SERVER_INSTALL
+        ) from None
 
     from kie_core.callbacks import CallbackProcessor, create_callback_app
 

@@ -66,7 +66,8 @@ def check_readable(flag: str, location: str) -> None:
     Raises:
         InvalidRequestError: naming the flag and the path.
     """
-    if is_remote(location):
+    if is_remote(location) or "://" in location:
+        check_url(flag, location)
         return
     path = Path(location).expanduser()
     if not path.exists():
@@ -84,12 +85,39 @@ def check_readable(flag: str, location: str) -> None:
     )
 
 
+def check_url(flag: str, location: str) -> None:
+    """Check that a URL is http(s) with a host name (``https:///x.png`` is refused).
+
+    Raises:
+        InvalidRequestError: naming the flag and the URL.
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(location)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise InvalidRequestError(
+            f"{flag}: {location!r} is not a usable URL: it needs http:// or https:// and a "
+            "host name (for example https://example.com/frame.png); nothing was sent",
+            field=flag.lstrip("-").replace("-", "_"),
+            value=location,
+        )
+
+
 def check_local_files(request: VideoRequest, flags: Mapping[str, str] = MEDIA_FLAGS) -> None:
-    """Check every local media input of ``request`` is a readable file."""
+    """Check every local media input is a readable file and every URL has a host.
+
+    The callback URL, when given, must be an http(s) URL with a host too.
+    """
     for field_name, value in request.media_inputs().items():
         items = value if isinstance(value, tuple) else (value,)
         for item in items:
             check_readable(flags.get(field_name, field_name), item)
+    if request.callback_url is not None:
+        check_url(flags.get("callback_url", "--callback-url"), request.callback_url)
 
 
 def assign_images(

@@ -8,6 +8,7 @@ file). The file may hold::
     base_url = "https://api.kie.ai"
     upload_base_url = "https://kieai.redpandaai.co"
     journal = "/path/to/journal.sqlite3"
+    daily_budget = 500          # credits per UTC day, counted from the journal (or a string)
     database_url = "postgresql://kie@db.example/kie"   # journal + rate limits in PostgreSQL
 """
 
@@ -26,6 +27,7 @@ CONFIG_KEYS: dict[str, str] = {
     "upload_base_url": "KIE_UPLOAD_BASE_URL",
     "journal": "KIE_JOURNAL",
     "database_url": "KIE_DATABASE_URL",
+    "daily_budget": "KIE_DAILY_BUDGET",
 }
 
 
@@ -55,6 +57,8 @@ class Settings:
         database_url: a PostgreSQL URL holding the journal and the rate limits (kie-postgres),
             or None for the embedded SQLite journal and the in-process limiter.
         config_file: the config file that was read, if one was.
+        daily_budget: credits a UTC day may spend (counted from the journal), or None.
+        daily_budget_origin: where the budget came from (``KIE_DAILY_BUDGET`` or the file).
     """
 
     api_key: str | None = field(default=None, repr=False)
@@ -63,6 +67,8 @@ class Settings:
     journal: str | None = None
     config_file: Path | None = None
     database_url: str | None = field(default=None, repr=False)
+    daily_budget: float | None = None
+    daily_budget_origin: str | None = None
 
 
 def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -95,11 +101,14 @@ def read_config_file(path: Path) -> dict[str, str]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"config file {path} is not valid TOML: {exc}") from None
     values: dict[str, str] = {}
-    for key, value in data.items():
+    for key, raw_value in data.items():
+        value = raw_value
         if key not in CONFIG_KEYS:
             raise SettingsError(
                 f"config file {path} has unknown key {key!r}; accepted: {', '.join(CONFIG_KEYS)}"
             )
+        if key == "daily_budget" and isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
         if not isinstance(value, str) or not value.strip():
             raise SettingsError(f"config file {path}: {key} must be a non-empty string")
         values[key] = value.strip()
@@ -139,8 +148,10 @@ def load_settings(
         "upload_base_url": upload_base_url,
         "journal": journal,
         "database_url": database_url,
+        "daily_budget": None,
     }
     chosen: dict[str, str | None] = {}
+    origins: dict[str, str] = {}
     for key, env_name in CONFIG_KEYS.items():
         flag = flags[key]
         env_value = env.get(env_name)
@@ -151,12 +162,14 @@ def load_settings(
         else:
             chosen[key], origin = from_file.get(key), f"{key} in {path}"
         value = chosen[key]
+        origins[key] = origin
         if key in _URL_KEYS and value is not None and not _is_http_url(value):
             keys = {api_key, env.get(CONFIG_KEYS["api_key"]), from_file.get("api_key")}
             shown = "<the API key>" if value in keys else repr(value)
             raise SettingsError(
                 f"{origin}: {shown} is not an http(s) URL (for example https://api.kie.ai)"
             )
+    budget = chosen["daily_budget"]
     return Settings(
         api_key=chosen["api_key"],
         base_url=chosen["base_url"],
@@ -164,4 +177,21 @@ def load_settings(
         journal=chosen["journal"],
         config_file=path if from_file else None,
         database_url=chosen["database_url"],
+        daily_budget=_budget(budget, origins["daily_budget"]) if budget is not None else None,
+        daily_budget_origin=origins["daily_budget"] if budget is not None else None,
     )
+
+
+def _budget(value: str, origin: str) -> float:
+    import math
+
+    try:
+        budget = float(value)
+    except ValueError:
+        budget = math.nan
+    if not math.isfinite(budget) or budget < 0:
+        raise SettingsError(
+            f"{origin}: {value!r} is not a daily budget; give a number of credits >= 0 "
+            "(for example 500)"
+        )
+    return budget

@@ -94,7 +94,10 @@ def test_registry(monkeypatch: pytest.MonkeyPatch) -> Registry:
 
 @pytest.fixture
 def kie() -> Callable[..., Run]:
-    """Invoke ``kie`` in-process; assert the key never shows."""
+    """Invoke ``kie`` in-process, with the installed command plugins; assert the key never shows."""
+    from kie_core.cli.extensions import register_command_plugins
+
+    register_command_plugins(app)
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None, env: Mapping[str, str] | None = None) -> Run:

@@ -71,3 +71,18 @@ def test_port_in_use_exits_2(kie):
         run = kie("emulator", "--port", str(sock.getsockname()[1]))
     assert run.exit_code == 2
     assert "cannot listen" in run.stderr
+
+
+def test_without_the_emulator_distribution_the_command_says_how_to_install_it(plugin_site):
+    done = subprocess.run(
+        [sys.executable, "-m", "kie_core.cli", "emulator", "--port", "0"],
+        env=subprocess_env(plugin_site, KIE_DISABLE_PLUGINS="emulator"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "error: the KIE emulator (kie-emulator) is not installed: pip install kie-emulator"
+    )

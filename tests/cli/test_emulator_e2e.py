@@ -50,7 +50,7 @@ def test_generate_json_reports_task_and_path(kie, emulated, tmp_path):
 
 def test_generate_uploads_a_local_image_first(kie, emulated, tmp_path):
     image = tmp_path / "frame.png"
-    image.write_bytes((files("kie_core.emulator") / "data" / "sample.png").read_bytes())
+    image.write_bytes((files("kie_emulator") / "data" / "sample.png").read_bytes())
     run = kie("generate", "cli-image", "the frame comes alive", "-i", str(image),
               "-o", str(tmp_path), "--json")  # fmt: skip
     assert run.exit_code == 0, run.stderr

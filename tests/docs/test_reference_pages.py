@@ -24,8 +24,8 @@ PUBLIC_MODULES = (
     "kie_core.journal",
     "kie_core.files",
     "kie_core.callbacks",
-    "kie_core.testing",
-    "kie_core.emulator",
+    "kie_emulator.testing",
+    "kie_emulator",
 )
 
 NAV = (DOCS.parent / "mkdocs.yml").read_text(encoding="utf-8")

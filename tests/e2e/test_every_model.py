@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kie_emulator.testing import name_for_variant
 
 from kie_core.client import Client, PollSchedule
 from kie_core.models import DeprecatedModelWarning, Mode, ModelSpec, Variant
 from kie_core.registry import Registry, default_registry
 from kie_core.request import InputKind, VideoRequest
-from kie_core.testing import name_for_variant
 
 TWELVE = {
     "veo-3.1",
@@ -35,7 +35,7 @@ TWELVE = {
     "seedance",
     "luma-modify",
 }
-DATA = files("kie_core.emulator") / "data"
+DATA = files("kie_emulator") / "data"
 AUDIO_URL = "https://example.com/kie-e2e/voice.mp3"
 
 

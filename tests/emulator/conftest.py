@@ -14,15 +14,14 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from kie_emulator.app import create_app
+from kie_emulator.config import EmulatorConfig
+from kie_emulator.pytest_plugin import TEST_API_KEY, EmulatorHandle
+from kie_emulator.server import EmulatorServer
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-
-from kie_core.emulator.app import create_app
-from kie_core.emulator.config import EmulatorConfig
-from kie_core.emulator.pytest_plugin import TEST_API_KEY, EmulatorHandle
-from kie_core.emulator.server import EmulatorServer
 
 ASGI_KEY = "asgi-key"
 STATIC_BYTES = b"hello from elsewhere"

@@ -11,9 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-
-from kie_core.emulator.callbacks import sign
-from kie_core.emulator.pytest_plugin import EmulatorHandle
+from kie_emulator.callbacks import sign
+from kie_emulator.pytest_plugin import EmulatorHandle
 
 from .conftest import Received, Receiver, create, ok_data, wait_until
 

@@ -6,10 +6,9 @@ import json
 
 import httpx
 import pytest
+from kie_emulator.app import create_app
+from kie_emulator.config import EmulatorConfig
 from starlette.applications import Starlette
-
-from kie_core.emulator.app import create_app
-from kie_core.emulator.config import EmulatorConfig
 
 from .conftest import ASGI_KEY, err, ok_data
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
-from kie_core.emulator.pytest_plugin import EmulatorHandle
+from kie_emulator.pytest_plugin import EmulatorHandle
 
 from .conftest import create, err, ok_data
 

@@ -7,11 +7,10 @@ import time
 
 import httpx
 import pytest
-
-from kie_core.emulator.config import EmulatorConfig, FaultRule
-from kie_core.emulator.media import sample_video
-from kie_core.emulator.pytest_plugin import EmulatorHandle
-from kie_core.emulator.state import Emulator
+from kie_emulator.config import EmulatorConfig, FaultRule
+from kie_emulator.media import sample_video
+from kie_emulator.pytest_plugin import EmulatorHandle
+from kie_emulator.state import Emulator
 
 from .conftest import create, err, ok_data
 

@@ -10,9 +10,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from kie_core.emulator.media import PaddedVideo, sample_video
-from kie_core.emulator.pytest_plugin import EmulatorHandle
+from kie_emulator.media import PaddedVideo, sample_video
+from kie_emulator.pytest_plugin import EmulatorHandle
 
 from .conftest import create, ok_data
 

@@ -1,4 +1,4 @@
-"""Serving: the background-thread server, ``python -m kie_core.emulator``, and the pytest plugin."""
+"""Serving: the background-thread server, ``python -m kie_emulator``, and the pytest plugin."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from importlib.metadata import entry_points
 
 import httpx
 import pytest
-
-from kie_core.emulator import EmulatorConfig, EmulatorServer
-from kie_core.emulator.__main__ import build_parser, main
-from kie_core.emulator.config import FAULT_KINDS
-from kie_core.emulator.pytest_plugin import TEST_API_KEY, EmulatorHandle
+from kie_emulator import EmulatorConfig, EmulatorServer
+from kie_emulator.__main__ import build_parser, main
+from kie_emulator.config import FAULT_KINDS
+from kie_emulator.pytest_plugin import TEST_API_KEY, EmulatorHandle
 
 from .conftest import ok_data
 
@@ -41,7 +40,7 @@ def test_command_line_runs_in_the_foreground() -> None:
     command = [
         sys.executable,
         "-m",
-        "kie_core.emulator",
+        "kie_emulator",
         "--port",
         "0",
         "--api-key",
@@ -83,9 +82,9 @@ def test_command_line_rejects_bad_faults(capsys: pytest.CaptureFixture[str]) -> 
 
 def test_plugin_is_registered_and_cheap_to_import() -> None:
     names = {ep.name: ep.value for ep in entry_points(group="pytest11")}
-    assert names.get("kie_emulator") == "kie_core.emulator.pytest_plugin"
+    assert names.get("kie_emulator") == "kie_emulator.pytest_plugin"
     probe = (
-        "import sys, json, kie_core.emulator.pytest_plugin;"
+        "import sys, json, kie_emulator.pytest_plugin;"
         "print(json.dumps([m for m in ('starlette', 'uvicorn', 'httpx') if m in sys.modules]))"
     )
     loaded = subprocess.run(

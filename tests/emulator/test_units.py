@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
-from kie_core.emulator.config import EmulatorConfig, FaultRule, parse_fault
-from kie_core.emulator.faults import path_matches
-from kie_core.emulator.ledger import InsufficientCredits, Ledger
-from kie_core.emulator.ranges import Unsatisfiable, parse_range
-from kie_core.emulator.ratelimit import SlidingWindowLimiter
-from kie_core.emulator.state import Emulator
+from kie_emulator.config import EmulatorConfig, FaultRule, parse_fault
+from kie_emulator.faults import path_matches
+from kie_emulator.ledger import InsufficientCredits, Ledger
+from kie_emulator.ranges import Unsatisfiable, parse_range
+from kie_emulator.ratelimit import SlidingWindowLimiter
+from kie_emulator.state import Emulator
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,7 @@ import re
 
 import httpx
 import pytest
-
-from kie_core.emulator.pytest_plugin import EmulatorHandle
+from kie_emulator.pytest_plugin import EmulatorHandle
 
 from .conftest import STATIC_BYTES, Receiver
 

@@ -7,9 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
+from kie_emulator.pytest_plugin import EmulatorHandle
 from starlette.applications import Starlette
-
-from kie_core.emulator.pytest_plugin import EmulatorHandle
 
 from .conftest import create, err, ok_data, wait_until
 

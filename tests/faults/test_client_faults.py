@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
+from kie_emulator.pytest_plugin import EmulatorHandle
 
 from kie_core import AsyncClient, Client
-from kie_core.emulator.pytest_plugin import EmulatorHandle
 from kie_core.errors import AmbiguousCreateError, TaskFailedError, TransportError
 from kie_core.journal import Journal, JournalState
 from kie_core.polling import PollSchedule

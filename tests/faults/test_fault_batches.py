@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kie_emulator.config import FAULT_KINDS
+from kie_emulator.pytest_plugin import EmulatorHandle
 
 from kie_core import AsyncClient
-from kie_core.emulator.config import FAULT_KINDS
-from kie_core.emulator.pytest_plugin import EmulatorHandle
 from kie_core.errors import AmbiguousCreateError, KieError, TaskFailedError
 from kie_core.journal import Journal, JournalState
 from kie_core.polling import PollSchedule

@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
+from kie_emulator.pytest_plugin import EmulatorHandle
 
 from kie_core import AsyncClient, Client, Video
-from kie_core.emulator.pytest_plugin import EmulatorHandle
 from kie_core.errors import AmbiguousCreateError, InsufficientCreditsError
 from kie_core.journal import Journal, JournalState
 from kie_core.polling import PollSchedule
@@ -24,7 +24,9 @@ from .client_fakes import make_registry
 
 T2V = "kling/v2-5-turbo-text-to-video-pro"
 I2V = "kling/v2-5-turbo-image-to-video-pro"
-SAMPLE_PNG = Path(__file__).parents[2] / "kie_core" / "emulator" / "data" / "sample.png"
+SAMPLE_PNG = (
+    Path(__file__).parents[2] / "plugins" / "kie-emulator" / "kie_emulator" / "data" / "sample.png"
+)
 REQUEST = VideoRequest(model="kling-2.5-turbo", prompt="a fox runs through snow", duration=5)
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
+from kie_emulator.pytest_plugin import EmulatorHandle
 
-from kie_core.emulator.pytest_plugin import EmulatorHandle
 from kie_core.errors import DownloadError
 from kie_core.files import adownload_file, download_file
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kie_emulator.pytest_plugin import EmulatorHandle
 
 from kie_core import Client
-from kie_core.emulator.pytest_plugin import EmulatorHandle
 from kie_core.errors import BudgetExceededError, TaskFailedError
 from kie_core.journal import Journal, JournalState
 from kie_core.polling import PollSchedule
@@ -122,3 +122,38 @@ def test_the_actual_charge_is_journaled_refunds_included(
     refunds = sum(e.amount for e in kie_emulator.ledger if e.kind == "refund")
     charges = sum(e.amount for e in kie_emulator.ledger if e.kind == "charge")
     assert charges - refunds == done.actual_credits + failed.actual_credits
+
+
+def test_a_download_another_process_is_writing_is_waited_for_and_reused(
+    kie_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    import fcntl
+    import hashlib
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with Journal(tmp_path / "j.sqlite3") as journal:
+        with client_for(kie_emulator, journal) as client:
+            handle = client.submit(REQUEST)
+            status = client.wait(handle)
+        part = out / f".{handle.task_id}.mp4.part"
+        holder = part.open("a+b")
+        fcntl.flock(holder.fileno(), fcntl.LOCK_EX)  # "another process" is writing the file
+        final = out / f"{handle.task_id}.mp4"
+        sleeps: list[float] = []
+
+        def other_process_finishes(seconds: float) -> None:
+            sleeps.append(seconds)
+            if len(sleeps) == 3:
+                data = b"\0\0\0\x18ftypmp42 the other process's file"
+                final.write_bytes(data)
+                journal.downloaded(
+                    handle.task_id, str(final), hashlib.sha256(data).hexdigest(), len(data)
+                )
+                holder.close()
+                part.unlink()
+
+        with client_for(kie_emulator, journal, sleep=other_process_finishes) as client:
+            saved = client.download(status, out)
+    assert saved == final and len(sleeps) == 3
+    assert final.read_bytes().endswith(b"the other process's file")  # reused, not fetched again

@@ -253,3 +253,34 @@ def test_the_budget_check_refuses_exactly_what_goes_over(
 def test_a_request_without_a_price_is_refused_under_a_budget() -> None:
     with pytest.raises(BudgetExceededError, match="no published price"):
         check_daily_budget(100.0, 0.0, None)
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (sqlite3.OperationalError("attempt to write a readonly database"), "read-only"),
+        (sqlite3.OperationalError("unable to open database file"), "permission denied"),
+        (PermissionError(13, "Permission denied"), "chmod u+rw"),
+        (sqlite3.DatabaseError("file is not a database"), "mv /j/journal.sqlite3"),
+        (IsADirectoryError(21, "Is a directory"), "is a directory"),
+        (sqlite3.OperationalError("database is locked"), "stayed locked"),
+        (sqlite3.OperationalError("database or disk is full"), "disk is full"),
+    ],
+)
+def test_each_journal_problem_names_the_file_and_the_fix(error: BaseException, words: str) -> None:
+    from kie_core.journal import journal_error
+
+    made = journal_error(Path("/j/journal.sqlite3"), error)
+    assert "/j/journal.sqlite3" in str(made) and words in str(made)
+    assert "KIE_JOURNAL" in str(made) and "\n" not in str(made)
+
+
+def test_a_corrupt_journal_file_is_a_journal_error(tmp_path: Path) -> None:
+    from kie_core.errors import JournalError
+
+    path = tmp_path / "journal.sqlite3"
+    path.write_bytes(b"garbage " * 1000)
+    with pytest.raises(JournalError, match="not a readable kie journal"):
+        Journal(path)
+    with pytest.raises(JournalError, match="is a directory"):
+        Journal(tmp_path)

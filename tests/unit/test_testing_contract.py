@@ -1,4 +1,4 @@
-"""kie_core.testing: the provider contract passes a sound plugin and catches broken ones."""
+"""kie_emulator.testing: the provider contract passes a sound plugin and catches broken ones."""
 
 from __future__ import annotations
 
@@ -7,15 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field
-
-from kie_core.calls import EndpointCall
-from kie_core.families.market import MarketFamily, MarketModel
-from kie_core.hookspecs import hookimpl
-from kie_core.models import Mode, ModelSpec, PriceRow, ResolvedRequest, Variant, VideoModel
-from kie_core.request import InputKind, VideoRequest
-from kie_core.status import TaskState, TaskStatus
-from kie_core.testing import (
+from kie_emulator.testing import (
     ContractEmulator,
     ContractError,
     PricedProviderContract,
@@ -29,6 +21,14 @@ from kie_core.testing import (
     emulator_call_check,
     load_plugin,
 )
+from pydantic import BaseModel, ConfigDict, Field
+
+from kie_core.calls import EndpointCall
+from kie_core.families.market import MarketFamily, MarketModel
+from kie_core.hookspecs import hookimpl
+from kie_core.models import Mode, ModelSpec, PriceRow, ResolvedRequest, Variant, VideoModel
+from kie_core.request import InputKind, VideoRequest
+from kie_core.status import TaskState, TaskStatus
 
 T, F, L = InputKind.TEXT, InputKind.FIRST_FRAME, InputKind.LAST_FRAME
 TEXT_ID = "kling/v2-5-turbo-text-to-video-pro"

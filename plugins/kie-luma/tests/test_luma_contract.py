@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import kie_luma
-
-from kie_core.testing import ProviderContract
+from kie_emulator.testing import ProviderContract
 
 
 class TestLumaContract(ProviderContract):

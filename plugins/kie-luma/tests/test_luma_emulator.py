@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kie_emulator.pytest_plugin import EmulatorHandle
+from kie_emulator.routes_luma import callback_body
 from kie_luma import LUMA
 from luma_helpers import luma_registry
 
 from kie_core import AsyncClient, Client
-from kie_core.emulator.pytest_plugin import EmulatorHandle
-from kie_core.emulator.routes_luma import callback_body
 from kie_core.errors import TaskFailedError
 from kie_core.polling import PollSchedule
 from kie_core.ratelimit import RateLimiter

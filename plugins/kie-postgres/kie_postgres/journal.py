@@ -528,6 +528,20 @@ class PostgresJournal:
         )
         return [entry_from_row(row) for row in rows]
 
+    def others_moved(self, task_id: str, since: datetime) -> bool:
+        """Return whether any other entry could have moved the balance since ``since``.
+
+        That is another entry created or changed since then, or one still in flight (its
+        charge or refund may land at any moment): then a balance difference is not this task's
+        charge alone.
+        """
+        row = self._one(
+            "SELECT 1 AS moved FROM kie_journal WHERE (task_id IS NULL OR task_id != %s)"
+            " AND (updated_at >= %s OR state IN ('created', 'running')) LIMIT 1",
+            (task_id, since),
+        )
+        return row is not None
+
     def spent_today(self, now: datetime | None = None) -> float:
         """Return the credits spent today (UTC day) by every process.
 

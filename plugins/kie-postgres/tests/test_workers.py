@@ -9,13 +9,13 @@ from typing import Any
 
 import psycopg
 import pytest
+from kie_emulator.config import EmulatorConfig
+from kie_emulator.server import EmulatorServer
 from kie_postgres.journal import PostgresJournal
 from kie_postgres.pool import shared_pool
 from kie_postgres.queue import enqueue, enqueue_many, wait_for_entry
 from kie_postgres.testing import CountingApp, WorkerProcess, max_in_window
 
-from kie_core.emulator.config import EmulatorConfig
-from kie_core.emulator.server import EmulatorServer
 from kie_core.journal import JournalState
 from kie_core.request import VideoRequest
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import kie_runway
-
-from kie_core.testing import ProviderContract
+from kie_emulator.testing import ProviderContract
 
 
 class TestRunwayContract(ProviderContract):

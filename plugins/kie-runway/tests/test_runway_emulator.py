@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kie_emulator import routes_aleph, routes_runway
+from kie_emulator.pytest_plugin import EmulatorHandle
 from kie_runway import ALEPH, RUNWAY
 from runway_helpers import runway_registry
 
 from kie_core import AsyncClient, Client
-from kie_core.emulator import routes_aleph, routes_runway
-from kie_core.emulator.pytest_plugin import EmulatorHandle
 from kie_core.errors import TaskFailedError
 from kie_core.polling import PollSchedule
 from kie_core.ratelimit import RateLimiter

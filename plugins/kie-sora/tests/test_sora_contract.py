@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import kie_sora
-
-from kie_core.testing import PricedProviderContract
+from kie_emulator.testing import PricedProviderContract
 
 
 class TestSoraContract(PricedProviderContract):

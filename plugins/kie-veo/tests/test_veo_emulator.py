@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kie_emulator.pytest_plugin import EmulatorHandle
+from kie_emulator.routes_veo import callback_body
 from kie_veo import VEO, get_4k_call, get_1080p_call, read_4k_answer, read_1080p_result
 from veo_helpers import veo_registry
 
 from kie_core import AsyncClient, Client
-from kie_core.emulator.pytest_plugin import EmulatorHandle
-from kie_core.emulator.routes_veo import callback_body
 from kie_core.errors import ApiError, TaskFailedError
 from kie_core.polling import PollSchedule
 from kie_core.ratelimit import RateLimiter

@@ -6,8 +6,7 @@ The priced variant also checks every estimate against what the emulator charges.
 from __future__ import annotations
 
 import kie_avatar
-
-from kie_core.testing import PricedProviderContract
+from kie_emulator.testing import PricedProviderContract
 
 
 class TestAvatarContract(PricedProviderContract):
