@@ -85,6 +85,11 @@ def test_the_cli_reads_the_shared_journal(
     assert listed.exit_code == 0, listed.output
     rows = json.loads(listed.stdout)
     assert [row["state"] for row in rows] == ["downloaded"]
+    spend = runner.invoke(app, [*base, "spend", "--json"])
+    assert spend.exit_code == 0, spend.output
+    assert "kling-2.5-turbo" in spend.stdout
+    resumed = runner.invoke(app, [*base, "resume", "-o", str(tmp_path)])
+    assert resumed.exit_code == 0, resumed.output
     assert not (tmp_path / "journal.sqlite3").exists()
 
 
