@@ -131,6 +131,19 @@ def worker(
     heartbeat: Annotated[
         float, typer.Option("--heartbeat", min=0.1, help="Seconds between heartbeats.")
     ] = 10.0,
+    orphan_after: Annotated[
+        float,
+        typer.Option(
+            "--orphan-after",
+            min=0.0,
+            help="Finish unfinished journal entries no job owns once unchanged this many "
+            "seconds (their process died).",
+        ),
+    ] = 600.0,
+    sweep_interval: Annotated[
+        float,
+        typer.Option("--sweep-interval", min=0.1, help="Seconds between looks for them."),
+    ] = 60.0,
     stalled_after: Annotated[
         float,
         typer.Option(
@@ -173,6 +186,8 @@ def worker(
         ),
         heartbeat=heartbeat,
         stalled_after=stalled_after,
+        orphan_after=orphan_after,
+        sweep_interval=sweep_interval,
     )
     state.output.info(f"kie worker: {concurrency} jobs at once; Ctrl+C stops")
     try:

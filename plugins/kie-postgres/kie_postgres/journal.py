@@ -24,7 +24,7 @@ import json
 import logging
 import os
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -541,6 +541,39 @@ class PostgresJournal:
             (task_id, since),
         )
         return row is not None
+
+    def lease_unfinished(
+        self, owner: str, *, lease: timedelta, idle: timedelta, limit: int = 20
+    ) -> list[JournalEntry]:
+        """Lease unfinished entries nobody is finishing; return them, oldest first.
+
+        An entry qualifies when it is CREATED, RUNNING or SUCCEEDED (a task to wait for or a
+        result to download), has not changed for ``idle`` (the process following it is most
+        likely gone), is not owned by a queued or running job, and is not leased to another
+        owner. The rows are picked ``FOR UPDATE SKIP LOCKED`` and leased in the same
+        statement, so resumers on many machines split the work instead of following one task
+        twice; a lease ends after ``lease`` (renew it by leasing again).
+        """
+        jobs_exist = self._one("SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS ok")
+        owned = (
+            " AND NOT EXISTS (SELECT 1 FROM kie_job_entries e JOIN procrastinate_jobs pj"
+            " ON pj.id = e.job_id WHERE e.entry_id = j.id AND pj.status IN ('todo', 'doing'))"
+            if jobs_exist is not None and jobs_exist["ok"]
+            else ""
+        )
+        rows = self._all(
+            "WITH picked AS (SELECT j.id FROM kie_journal j"
+            " WHERE j.state IN ('created', 'running', 'succeeded')"
+            " AND j.updated_at < clock_timestamp() - %(idle)s"
+            " AND (j.lease_until IS NULL OR j.lease_until < clock_timestamp()"
+            " OR j.lease_owner = %(owner)s)"
+            f"{owned} ORDER BY j.id LIMIT %(limit)s FOR UPDATE OF j SKIP LOCKED)"
+            " UPDATE kie_journal k SET lease_owner = %(owner)s,"
+            " lease_until = clock_timestamp() + %(lease)s"
+            " FROM picked WHERE k.id = picked.id RETURNING k.*",
+            {"owner": owner, "lease": lease, "idle": idle, "limit": limit},
+        )
+        return sorted((entry_from_row(row) for row in rows), key=lambda e: e.id)
 
     def spent_today(self, now: datetime | None = None) -> float:
         """Return the credits spent today (UTC day) by every process.

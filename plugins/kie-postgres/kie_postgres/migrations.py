@@ -98,6 +98,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        5,
+        "leases on unfinished entries",
+        """
+        ALTER TABLE kie_journal ADD COLUMN lease_owner text;
+        ALTER TABLE kie_journal ADD COLUMN lease_until timestamptz;
+        CREATE INDEX kie_job_entries_by_entry ON kie_job_entries (entry_id);
+        """,
+    ),
 )
 
 #: The schema version this package writes and reads.

@@ -11,6 +11,11 @@ are the PostgreSQL ones, and runs up to ``concurrency`` jobs at once. A job:
    the task ended (a callback received anywhere: ``NOTIFY kie_task_status``);
 4. downloads the result and records it.
 
+Each worker also finishes *orphaned* journal entries: a task created by a process that died
+(``kie generate``, an in-process batch) with no job owning it. It leases them with
+``FOR UPDATE SKIP LOCKED`` (:meth:`~kie_postgres.journal.PostgresJournal.lease_unfinished`),
+so several workers split them, then waits for each task and downloads its result.
+
 A worker that dies (``kill -9``, a lost machine) stops sending heartbeats; every worker checks
 for such stalled jobs and puts them back on the queue, where another worker resumes them.
 """
@@ -21,8 +26,11 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
+import socket
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +71,10 @@ class WorkerOptions:
         stalled_after: seconds without a heartbeat after which a worker counts as dead and
             its jobs go back on the queue.
         timeout: seconds a job waits for its task before giving up (it is then retried).
+        orphan_after: seconds an unfinished journal entry that no job owns may stay unchanged
+            before a worker leases it and finishes it (its process, a ``kie generate`` or an
+            in-process batch, most likely died).
+        sweep_interval: seconds between two looks for such orphaned entries.
     """
 
     database_url: str
@@ -76,6 +88,8 @@ class WorkerOptions:
     heartbeat: float = 10.0
     stalled_after: float = 30.0
     timeout: float = 1800.0
+    orphan_after: float = 600.0
+    sweep_interval: float = 60.0
 
 
 class StatusNotices:
@@ -229,6 +243,16 @@ class WorkerRuntime:
                 raise TimeoutError(f"task {handle.task_id} still running after {elapsed:.0f} s")
             await self.notices.sleep(handle.task_id, self.poll.interval(elapsed))
 
+    async def finish_entry(self, entry: JournalEntry) -> None:
+        """Wait for a leased orphaned entry's task and download its result (no job owns it)."""
+        handle = entry.handle()
+        if handle is None:
+            return
+        status = await self._wait(handle)
+        if status.succeeded:
+            folder = Path(entry.output_dir or self.options.output_dir).expanduser()
+            await self.client.download(status, folder)
+
     async def close(self) -> None:
         """Close the client and stop listening."""
         await self.notices.stop()
@@ -285,6 +309,38 @@ async def _rescue_forever(app: Any, options: WorkerOptions) -> None:
             logger.exception("checking for stalled jobs failed")
 
 
+async def _sweep_forever(runtime: WorkerRuntime, options: WorkerOptions) -> None:
+    """Lease and finish orphaned journal entries (see :meth:`PostgresJournal.lease_unfinished`)."""
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+    following: dict[int, asyncio.Task[None]] = {}
+    lease = timedelta(seconds=max(options.timeout, 300.0))
+    while True:
+        await asyncio.sleep(options.sweep_interval)
+        for entry_id in [i for i, task in following.items() if task.done()]:
+            following.pop(entry_id)
+        try:
+            leased = runtime.journal.lease_unfinished(
+                owner,
+                lease=lease,
+                idle=timedelta(seconds=options.orphan_after),
+                limit=options.concurrency,
+            )
+        except Exception:  # a failed sweep is retried at the next one
+            logger.exception("looking for orphaned journal entries failed")
+            continue
+        for entry in leased:
+            if entry.id not in following:
+                logger.info("finishing orphaned journal entry #%s (%s)", entry.id, entry.state)
+                following[entry.id] = asyncio.create_task(_finish_quietly(runtime, entry))
+
+
+async def _finish_quietly(runtime: WorkerRuntime, entry: JournalEntry) -> None:
+    try:
+        await runtime.finish_entry(entry)
+    except Exception:  # the lease ends and a later sweep tries again
+        logger.exception("finishing journal entry #%s failed", entry.id)
+
+
 async def run_worker(options: WorkerOptions, *, stop: asyncio.Event | None = None) -> None:
     """Run jobs until cancelled (or until ``stop`` is set)."""
     global _runtime
@@ -296,6 +352,7 @@ async def run_worker(options: WorkerOptions, *, stop: asyncio.Event | None = Non
     try:
         async with app.open_async():
             rescuer = asyncio.create_task(_rescue_forever(app, options))
+            sweeper = asyncio.create_task(_sweep_forever(runtime, options))
             worker = asyncio.create_task(
                 app.run_worker_async(
                     queues=[QUEUE],
@@ -313,9 +370,9 @@ async def run_worker(options: WorkerOptions, *, stop: asyncio.Event | None = Non
             try:
                 await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             finally:
-                for task in (rescuer, worker, *waits):
+                for task in (rescuer, sweeper, worker, *waits):
                     task.cancel()
-                for task in (rescuer, worker, *waits):
+                for task in (rescuer, sweeper, worker, *waits):
                     with contextlib.suppress(asyncio.CancelledError, Exception):
                         await task
     finally:

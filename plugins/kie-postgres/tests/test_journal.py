@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -203,3 +204,60 @@ def test_a_closed_journal_refuses_work(journal: PostgresJournal) -> None:
     journal.close()
     with pytest.raises(RuntimeError, match="closed"):
         journal.entries()
+
+
+def age(database_url: str, seconds: int) -> None:
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            "UPDATE kie_journal SET updated_at = updated_at - make_interval(secs => %s)",
+            (seconds,),
+        )
+
+
+def test_unfinished_work_is_leased_to_one_resumer_at_a_time(
+    journal: PostgresJournal, database_url: str
+) -> None:
+    running, _ = new(journal, "a")
+    journal.created(running.id, handle("ta"))
+    fresh, _ = new(journal, "b")
+    journal.created(fresh.id, handle("tb"))
+    age(database_url, 120)
+    journal.record_status("tb", status("tb", TaskState.RUNNING))  # someone follows it
+    lease, idle = timedelta(minutes=5), timedelta(minutes=1)
+    first = journal.lease_unfinished("host-1", lease=lease, idle=idle)
+    assert [e.id for e in first] == [running.id]
+    assert journal.lease_unfinished("host-2", lease=lease, idle=idle) == []
+    assert [e.id for e in journal.lease_unfinished("host-1", lease=lease, idle=idle)] == [
+        running.id
+    ]
+    expired = journal.lease_unfinished("host-1", lease=timedelta(0), idle=idle)
+    assert [e.id for e in expired] == [running.id]
+    assert [e.id for e in journal.lease_unfinished("host-2", lease=lease, idle=idle)] == [
+        running.id
+    ]
+
+
+def test_leasing_racers_never_share_an_entry(journal: PostgresJournal, database_url: str) -> None:
+    ids = []
+    for n in range(30):
+        entry, _ = new(journal, f"race-{n}")
+        journal.created(entry.id, handle(f"t{n}"))
+        ids.append(entry.id)
+    age(database_url, 120)
+    barrier = threading.Barrier(6)
+    leased: list[list[int]] = []
+
+    def lease(owner: str) -> None:
+        barrier.wait()
+        got = journal.lease_unfinished(
+            owner, lease=timedelta(minutes=5), idle=timedelta(minutes=1), limit=10
+        )
+        leased.append([e.id for e in got])
+
+    threads = [threading.Thread(target=lease, args=(f"w{n}",)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    flat = [i for ids_ in leased for i in ids_]
+    assert len(flat) == len(set(flat)) == 30

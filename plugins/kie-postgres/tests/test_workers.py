@@ -176,3 +176,37 @@ def test_the_python_api_enqueues_and_gives_the_entry_back(
     assert entry is not None
     assert entry.state is JournalState.DOWNLOADED
     assert entry.output_path is not None and Path(entry.output_path).is_file()
+
+
+def test_a_worker_finishes_a_task_whose_process_died(
+    database_url: str, emulator: Emulator, tmp_path: Path
+) -> None:
+    from kie_core.client import Client
+
+    out = tmp_path / "out"
+    with Client(KEY, base_url=emulator.base_url, database_url=database_url) as kie:
+        handle = kie.submit(requests(1, "orphan")[0])  # then the process "dies"
+    workers = [
+        WorkerProcess(
+            database_url=database_url,
+            base_url=emulator.base_url,
+            api_key=KEY,
+            output_dir=out,
+            extra=("--orphan-after", "0.5", "--sweep-interval", "0.5"),
+            log=tmp_path / "worker.log",
+        ).start()
+    ]
+    journal = PostgresJournal(shared_pool(database_url))
+    try:
+        entry = journal.get(handle.task_id)
+        deadline = time.monotonic() + 300
+        while entry is not None and entry.state is not JournalState.DOWNLOADED:
+            if time.monotonic() > deadline:  # a hang guard, not a timing check
+                pytest.fail(f"the orphaned entry was not finished: {entry}")
+            time.sleep(0.5)
+            entry = journal.get(handle.task_id)
+    finally:
+        workers[0].stop()
+    assert entry is not None and entry.output_path is not None
+    assert Path(entry.output_path).parent == out
+    assert len(emulator.charges()) == 1
