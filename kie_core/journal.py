@@ -3,8 +3,12 @@
 A row is written *before* a create request is sent and updated at every step after it (created,
 running, succeeded, downloaded, failed, rejected, ambiguous), so a ``kill -9`` at any moment loses
 nothing: ``kie resume`` reads :meth:`Journal.unfinished` and picks up every task still running
-and every result not yet downloaded, and :meth:`Journal.find_active` keeps an identical request
-from being paid for twice.
+and every result not yet downloaded (into the folder its command named, ``output_dir``), and
+:meth:`Journal.claim` keeps an identical request from being paid for twice: the check for an
+identical request and the insert of the new row are one write transaction, so of N identical
+requests sent at once exactly one is sent. Each row keeps the estimate and, once KIE reports it,
+what was actually charged; :meth:`Journal.spend` totals them and a daily budget is checked
+inside the claim, across every process sharing the file.
 
 The database is safe to share between threads and processes: it runs in WAL mode with a busy
 timeout, every call is one short transaction, and writes take the write lock up front
