@@ -89,7 +89,11 @@ class TemporaryCluster:
 
     def __init__(self, *, bindir: Path | None = None) -> None:
         self.bindir = bindir or find_bindir()
-        self.folder = Path(tempfile.mkdtemp(prefix="kie-pg-"))
+        # As root the server runs as another user, who must reach the folder: /tmp, not a
+        # TMPDIR that may sit inside root's home. A short path also keeps the socket name
+        # under the 107-byte limit.
+        base = "/tmp" if os.geteuid() == 0 and Path("/tmp").is_dir() else None
+        self.folder = Path(tempfile.mkdtemp(prefix="kie-pg-", dir=base))
         self.port = _free_port()
         self.user = "kie"
         self.url = f"postgresql://{self.user}@127.0.0.1:{self.port}/postgres"
