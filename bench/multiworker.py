@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,14 @@ def _finished_jobs(url: str) -> int:
     return int(row[0]) if row else 0
 
 
+def _wait_for(done: Callable[[], bool], what: str, limit: float = 120.0) -> None:
+    deadline = time.monotonic() + limit
+    while not done():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"gave up waiting for {what} after {limit:g} s (see worker-*.log)")
+        time.sleep(0.5)
+
+
 def run_workers(tasks: int, folder: Path) -> dict[str, Any]:
     """Run ``tasks`` jobs on :data:`WORKERS` workers; return what was measured."""
     from kie_emulator.config import EmulatorConfig
@@ -112,8 +121,7 @@ def run_workers(tasks: int, folder: Path) -> dict[str, Any]:
             for n in range(WORKERS)
         ]
         try:
-            while _registered_workers(url) < WORKERS:
-                time.sleep(0.2)
+            _wait_for(lambda: _registered_workers(url) >= WORKERS, "the workers to start")
             cpu_before = [process_cpu(w.pid) for w in workers]
             start = time.perf_counter()
             requests = [
@@ -121,8 +129,7 @@ def run_workers(tasks: int, folder: Path) -> dict[str, Any]:
                 for n in range(tasks)
             ]
             enqueue_many(requests, database_url=url, output_dir=str(out))
-            while _finished_jobs(url) < tasks:
-                time.sleep(0.5)
+            _wait_for(lambda: _finished_jobs(url) >= tasks, "every job", limit=tasks * 2 + 600)
             wall = time.perf_counter() - start
             cpu = sum(process_cpu(w.pid) - b for w, b in zip(workers, cpu_before, strict=True))
         finally:

@@ -149,7 +149,10 @@ def test_a_worker_killed_mid_run_loses_nothing_and_pays_nothing_twice(
     jobs = enqueue_many(requests(count, "kill"), database_url=database_url, output_dir=str(out))
     workers = start_workers(3, database_url, emulator, out, tmp_path)
     try:
+        deadline = time.monotonic() + 300
         while len(emulator.charges()) < 12:
+            if time.monotonic() > deadline:  # a hang guard, not a timing check
+                pytest.fail(f"the workers created nothing: {job_states(database_url)}")
             time.sleep(0.2)
         workers[0].kill()
         wait_until_done(database_url, len(jobs), workers[1:], limit=900)
