@@ -61,6 +61,9 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "docs", "mcp", "gallery", "dist"]
 
 
+nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "docs", "mcp", "postgres"]
+
+
 def _editable_all() -> list[str]:
     args = ["-e", ".[server]"]
     for plugin in PLUGINS:
@@ -128,6 +131,45 @@ def gallery(session: nox.Session) -> None:
     session.install(*_editable_all(), *TEST_DEPS, "httpx>=0.27", "playwright>=1.45")
     tests = str(GALLERY / "tests")
     session.run("pytest", tests, "-q", "-p", "no:cacheprovider", *session.posargs)
+
+
+def _postgres_bindir() -> Path | None:
+    """Return the folder of the PostgreSQL server binaries (initdb, pg_ctl), if installed."""
+    candidates = [Path(os.environ["PG_BIN"])] if os.environ.get("PG_BIN") else []
+    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    initdb = shutil.which("initdb")
+    if initdb:
+        candidates.append(Path(initdb).resolve().parent)
+    return next((c for c in candidates if (c / "initdb").exists()), None)
+
+
+def _ensure_postgres(session: nox.Session) -> None:
+    """Install the PostgreSQL server with apt-get when it is missing (as root), else fail."""
+    if _postgres_bindir() is not None:
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        session.error(
+            "the postgres session needs the PostgreSQL server binaries (initdb, pg_ctl): "
+            "install them (apt-get install postgresql) or set PG_BIN"
+        )
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-q", external=True, env=env)
+    session.run("apt-get", "install", "-y", "-q", "postgresql", external=True, env=env)
+    if _postgres_bindir() is None:
+        session.error("apt-get installed postgresql but no initdb was found")
+
+
+@nox.session
+def postgres(session: nox.Session) -> None:
+    """kie-postgres: the PostgreSQL journal, rate limiter and workers, on a throw-away cluster."""
+    _ensure_postgres(session)
+    path = ROOT / "plugins" / "kie-postgres"
+    kling = ROOT / "plugins" / "kie-kling"
+    session.install(
+        "-e", ".", "-e", str(EMULATOR.relative_to(ROOT)), "-e", str(kling.relative_to(ROOT)),
+        "-e", str(path.relative_to(ROOT)), *TEST_DEPS,
+    )  # fmt: skip
+    session.run("pytest", str(path / "tests"), "-q", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session

@@ -27,6 +27,7 @@ class Sizes:
     download_repeats: int
     gallery_tasks: int = 10_000
     gallery_runs: int = 30
+    multiworker_tasks: int = 200
 
 
 FULL = Sizes(
@@ -50,6 +51,7 @@ QUICK = Sizes(
     download_repeats=2,
     gallery_tasks=2_000,
     gallery_runs=10,
+    multiworker_tasks=40,
 )
 """A fast check (about a minute): the same benchmarks at smaller sizes."""
 
@@ -99,6 +101,12 @@ def _gallery(section: Section, sizes: Sizes) -> None:
     bench_gallery(section, tasks=sizes.gallery_tasks, runs=sizes.gallery_runs)
 
 
+def _multiworker(section: Section, sizes: Sizes) -> None:
+    from bench.multiworker import bench_multiworker
+
+    bench_multiworker(section, tasks=sizes.multiworker_tasks)
+
+
 BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("startup", "kie --help and kie models --json against bare interpreters", _startup),
     Benchmark("per-task", "one task through Client.generate against raw httpx", _per_task),
@@ -106,6 +114,11 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("scale", "larger batches at raised limits: cost per task as N grows", _scale),
     Benchmark("downloads", "a large result file: the client's downloader against curl", _downloads),
     Benchmark("gallery", "kie gallery's first page: 10,000 tasks against 10", _gallery),
+    Benchmark(
+        "multiworker",
+        "three kie workers on one account (PostgreSQL): the shared limit, CPU per task",
+        _multiworker,
+    ),
 )
 """Every benchmark, in the order they run."""
 

@@ -56,8 +56,8 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.responses import JSONResponse
 
-    from kie_core.journal import Journal
     from kie_core.registry import Registry
+    from kie_core.stores import JournalStore
 
 logger = logging.getLogger(__name__)
 
@@ -314,7 +314,7 @@ class CallbackProcessor:
         client: StatusSource,
         *,
         registry: Registry | None = None,
-        journal: Journal | None = None,
+        journal: JournalStore | None = None,
         hmac_key: str | bytes | None = None,
         tolerance: float = DEFAULT_TOLERANCE,
         clock: Callable[[], float] = time.time,
@@ -689,7 +689,7 @@ def serve_callbacks(
     *,
     processor: CallbackProcessor | None = None,
     client: StatusSource | None = None,
-    journal: Journal | None = None,
+    journal: JournalStore | None = None,
     registry: Registry | None = None,
     hmac_key: str | bytes | None = None,
     log_level: str = "info",

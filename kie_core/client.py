@@ -39,7 +39,6 @@ from kie_core.flows import (
     TaskRef,
     _ClientCore,
 )
-from kie_core.journal import Journal
 from kie_core.polling import PollSchedule
 from kie_core.ratelimit import RateLimiter, RateLimits
 from kie_core.registry import Registry
@@ -47,6 +46,7 @@ from kie_core.request import VideoRequest
 from kie_core.results import PreparedRequest, ProgressCallback, Video
 from kie_core.retry import RetryPolicy
 from kie_core.status import TaskHandle, TaskStatus
+from kie_core.stores import JournalStore, RateLimitStore
 from kie_core.transport import USER_AGENT
 
 __all__ = [
@@ -97,16 +97,22 @@ class Client(_ClientCore):
         timeout: seconds to wait for an answer (connecting is capped at 10 s), or an
             :class:`httpx.Timeout`.
         registry: the models to use; default: the installed plugins.
-        journal: a :class:`~kie_core.journal.Journal`; ``True`` opens the default one; ``None``
-            (default) opens the default one only when ``$KIE_JOURNAL`` is set; ``False`` never.
-        rate_limiter: a :class:`RateLimiter`; default: the one shared by every client of this
-            API key in the process; ``False`` disables client-side rate limiting.
+        journal: a journal store (:class:`~kie_core.journal.Journal`, or the PostgreSQL one);
+            ``True`` opens the default one; ``None`` (default) opens the default one only when
+            ``$KIE_JOURNAL`` or a database URL is set; ``False`` never.
+        rate_limiter: a rate limit store (:class:`RateLimiter`, or the PostgreSQL one);
+            default: the one shared by every client of this API key in the process (in the
+            database, with a database URL); ``False`` disables client-side rate limiting.
         retry: the :class:`RetryPolicy`.
         poll: the :class:`PollSchedule` of :meth:`wait` (``PollSchedule.fast()`` for the
             emulator).
         transport: an :mod:`httpx` transport (``httpx.MockTransport`` in tests).
         clock: a monotonic clock in seconds, for wait deadlines (tests inject a fake one).
         sleep: the sleep function (tests inject a fake one).
+        database_url: a ``postgresql://`` URL (default ``$KIE_DATABASE_URL``): the journal and
+            the rate limits then live in that database (needs ``kie-postgres``), shared by
+            every process of every machine using it. Unset: the embedded SQLite journal and
+            the in-process limiter.
         daily_budget: refuse a create that would take today's spend (UTC day, counted from
             the journal across every process) over this many credits
             (:class:`~kie_core.errors.BudgetExceededError`); needs a journal.
@@ -120,13 +126,14 @@ class Client(_ClientCore):
         upload_base_url: str | None = None,
         timeout: float | httpx.Timeout = 30.0,
         registry: Registry | None = None,
-        journal: Journal | bool | None = None,
-        rate_limiter: RateLimiter | bool | None = None,
+        journal: JournalStore | bool | None = None,
+        rate_limiter: RateLimitStore | bool | None = None,
         retry: RetryPolicy | None = None,
         poll: PollSchedule | None = None,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] | None = None,
+        database_url: str | None = None,
         daily_budget: float | None = None,
     ) -> None:
         super().__init__(
@@ -140,6 +147,7 @@ class Client(_ClientCore):
             retry=retry,
             poll=poll,
             clock=clock,
+            database_url=database_url,
             daily_budget=daily_budget,
         )
         self._sleep = sleep or time.sleep
@@ -400,13 +408,14 @@ class AsyncClient(_ClientCore):
         upload_base_url: str | None = None,
         timeout: float | httpx.Timeout = 30.0,
         registry: Registry | None = None,
-        journal: Journal | bool | None = None,
-        rate_limiter: RateLimiter | bool | None = None,
+        journal: JournalStore | bool | None = None,
+        rate_limiter: RateLimitStore | bool | None = None,
         retry: RetryPolicy | None = None,
         poll: PollSchedule | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        database_url: str | None = None,
         daily_budget: float | None = None,
     ) -> None:
         super().__init__(
@@ -420,6 +429,7 @@ class AsyncClient(_ClientCore):
             retry=retry,
             poll=poll,
             clock=clock,
+            database_url=database_url,
             daily_budget=daily_budget,
         )
         self._sleep = sleep or asyncio.sleep

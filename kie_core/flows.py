@@ -48,12 +48,19 @@ from kie_core.journal import (
 )
 from kie_core.models import ResolvedRequest, VideoModel
 from kie_core.polling import PollSchedule, WaitTracker, failure_error
-from kie_core.ratelimit import CallKind, RateLimiter, shared_limiter
+from kie_core.ratelimit import CallKind, shared_limiter
 from kie_core.registry import Registry, default_registry
 from kie_core.request import VideoRequest, is_remote
 from kie_core.results import PreparedRequest, ProgressCallback, Video
 from kie_core.retry import RetryPolicy, Verdict, classify, was_not_taken
 from kie_core.status import TaskHandle, TaskStatus
+from kie_core.stores import (
+    JournalStore,
+    RateLimitStore,
+    configured_database_url,
+    open_journal_store,
+    open_rate_limit_store,
+)
 from kie_core.transport import (
     CREDITS_PATH,
     DEFAULT_BASE_URL,
@@ -76,6 +83,11 @@ API_KEY_ENV = "KIE_API_KEY"
 BASE_URL_ENV = "KIE_BASE_URL"
 UPLOAD_BASE_URL_ENV = "KIE_UPLOAD_BASE_URL"
 JOURNAL_ENV = "KIE_JOURNAL"
+
+#: Seconds a send may start after its rate-limit slot; later, the slot is given up for a new one.
+LATE_SLOT_TOLERANCE = 0.1
+#: Slots taken at most for one send when the process keeps waking up late (then it sends).
+LATE_SLOT_ATTEMPTS = 3
 
 #: Folder on the upload host that local inputs go to.
 DEFAULT_UPLOAD_PATH = "kie/inputs"
@@ -209,10 +221,14 @@ def _result_filenames(task_id: str, urls: tuple[str, ...], filename: str | None)
     return names
 
 
-def _open_journal(journal: Journal | bool | None) -> tuple[Journal | None, bool]:
-    """Return (journal, owned): None unless given, True, or ``KIE_JOURNAL`` is set."""
+def _open_journal(
+    journal: JournalStore | bool | None, database_url: str | None = None
+) -> tuple[JournalStore | None, bool]:
+    """Return (journal, owned): None unless given, True, a database URL or ``KIE_JOURNAL``."""
     if journal is False:
         return None, False
+    if database_url is not None and (journal is None or journal is True):
+        return open_journal_store(database_url), True
     if journal is True or (journal is None and os.environ.get(JOURNAL_ENV)):
         return Journal(), True
     if journal is None:
@@ -246,11 +262,12 @@ class _ClientCore:
         upload_base_url: str | None,
         timeout: float | httpx.Timeout,
         registry: Registry | None,
-        journal: Journal | bool | None,
-        rate_limiter: RateLimiter | bool | None,
+        journal: JournalStore | bool | None,
+        rate_limiter: RateLimitStore | bool | None,
         retry: RetryPolicy | None,
         poll: PollSchedule | None,
         clock: Callable[[], float] | None,
+        database_url: str | None = None,
         daily_budget: float | None = None,
     ) -> None:
         if daily_budget is not None and (
@@ -279,7 +296,8 @@ class _ClientCore:
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
         self._registry = registry
-        self._journal, self._owns_journal = _open_journal(journal)
+        self._database_url = configured_database_url(database_url)
+        self._journal, self._owns_journal = _open_journal(journal, self._database_url)
         self._limiter_choice = rate_limiter
         self._retry = retry or RetryPolicy()
         self._poll = poll or PollSchedule()
@@ -298,7 +316,7 @@ class _ClientCore:
         return self._endpoints.upload_base_url
 
     @property
-    def journal(self) -> Journal | None:
+    def journal(self) -> JournalStore | None:
         """The task journal in use, if any."""
         return self._journal
 
@@ -322,12 +340,14 @@ class _ClientCore:
             )
         return self._key
 
-    def _limiter(self, key: ApiKey) -> RateLimiter | None:
+    def _limiter(self, key: ApiKey) -> RateLimitStore | None:
         choice = self._limiter_choice
         if choice is False:
             return None
-        if isinstance(choice, RateLimiter):
+        if choice is not None and choice is not True:
             return choice
+        if self._database_url is not None:
+            return open_rate_limit_store(self._database_url, key)
         return shared_limiter(key)
 
     def _redact(self, text: str) -> str:
@@ -335,7 +355,7 @@ class _ClientCore:
 
     def __repr__(self) -> str:
         key = "set" if self._key is not None else "missing"
-        journal = self._journal.path if self._journal is not None else None
+        journal = getattr(self._journal, "path", None) if self._journal is not None else None
         return (
             f"<{type(self).__name__} base_url={self.base_url!r} api_key={key} "
             f"journal={str(journal) if journal else journal!r}>"
@@ -412,18 +432,20 @@ class _ClientCore:
         task_id: str | None = None,
         progress: _CreateProgress | None = None,
         build: Callable[[ApiKey], httpx.Request] | None = None,
+        reserved: bool = False,
     ) -> Flow[Any]:
-        """Send one call under the rate limit and the retry policy; return its envelope data."""
+        """Send one call under the rate limit and the retry policy; return its envelope data.
+
+        ``reserved``: the caller already waited for the first attempt's rate-limit slot.
+        """
         key = self._require_key()
         limiter = self._limiter(key)
         kind = CallKind.CREATE if create else CallKind.QUERY
         attempt = 0
         while True:
             attempt += 1
-            if limiter is not None:
-                wait = limiter.reserve(kind)
-                if wait > 0:
-                    yield Sleep(wait)
+            if limiter is not None and not (reserved and attempt == 1):
+                yield from self._wait_for_slot(limiter, kind)
             if build is not None:
                 request = build(key)
             else:
@@ -463,6 +485,21 @@ class _ClientCore:
                 retryable=classify(failure, create=False) is Verdict.RETRY,
                 redact=key.redact,
             ) from failure
+
+    def _wait_for_slot(self, limiter: RateLimitStore, kind: CallKind) -> Flow[None]:
+        """Wait for a rate-limit slot; take a new one when this process woke up too late.
+
+        A send much later than its slot (a stalled process, a busy machine) would land in the
+        server's window together with the slots after it; such a slot is given up instead.
+        """
+        for _ in range(LATE_SLOT_ATTEMPTS):
+            wait = limiter.reserve(kind)
+            if wait <= 0:
+                return
+            due = self._clock() + wait
+            yield Sleep(wait)
+            if self._clock() - due <= LATE_SLOT_TOLERANCE:
+                return
 
     def _call_flow(self, call: EndpointCall, create: bool) -> Flow[Any]:
         return (yield from self._exchange(call, create=create))
@@ -606,7 +643,7 @@ class _ClientCore:
         if self._daily_budget is not None and self._journal is not None:
             check_daily_budget(self._daily_budget, self._journal.spent_today(), estimate)
 
-    def _follow(self, journal: Journal, entry: JournalEntry) -> Flow[TaskHandle | None]:
+    def _follow(self, journal: JournalStore, entry: JournalEntry) -> Flow[TaskHandle | None]:
         """Follow an identical journaled request; None when it was refused (claim anew).
 
         An entry another process is sending right now (SUBMITTING, not stale) is waited for
@@ -694,6 +731,14 @@ class _ClientCore:
         """
         journal = self._journal
         entry_id: int | None = None
+        reserved = False
+        if journal is not None and identity is not None:
+            # Wait for the create slot BEFORE journaling: a process killed while it waits then
+            # leaves no SUBMITTING entry behind, and a journaled entry is sent at once.
+            limiter = self._limiter(self._require_key())
+            if limiter is not None:
+                yield from self._wait_for_slot(limiter, CallKind.CREATE)
+                reserved = True
         while journal is not None and identity is not None and entry_id is None:
             entry, created = journal.claim(
                 fingerprint=identity,
@@ -717,7 +762,9 @@ class _ClientCore:
                 return handle
         progress = _CreateProgress()
         try:
-            data = yield from self._exchange(call, create=True, progress=progress)
+            data = yield from self._exchange(
+                call, create=True, progress=progress, reserved=reserved
+            )
             try:
                 task_id = task.family.task_id_from_create(data)
             except MalformedResponseError as error:

@@ -130,6 +130,15 @@ def main_options(
             show_default=False,
         ),
     ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="PostgreSQL URL holding the journal and the rate limits, shared by every "
+            "process (env KIE_DATABASE_URL; needs kie-postgres; default: the SQLite journal).",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress display, no informational messages.")
     ] = False,
@@ -155,8 +164,8 @@ def main_options(
     """Generate videos with the models of KIE.ai: validate, estimate, create, wait, download.
 
     Configuration comes from flags, then KIE_API_KEY / KIE_BASE_URL / KIE_UPLOAD_BASE_URL /
-    KIE_JOURNAL / KIE_DAILY_BUDGET, then config.toml in the platform config folder (KIE_CONFIG
-    names another).
+    KIE_JOURNAL / KIE_DAILY_BUDGET / KIE_DATABASE_URL, then config.toml in the platform config
+    folder (KIE_CONFIG names another).
     Exit codes: 0 ok, 1 task failed, 2 bad input, 3 authentication or credits, 4 network or
     service error.
     """
@@ -168,6 +177,7 @@ def main_options(
         base_url=base_url,
         upload_base_url=upload_base_url,
         journal=str(journal) if journal is not None else None,
+        database_url=database_url,
     )
     output.add_secret(settings.api_key)
     state = CliState(

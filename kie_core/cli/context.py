@@ -17,9 +17,9 @@ from kie_core.cli.settings import Settings
 if TYPE_CHECKING:
     from kie_core.cli.extensions import CommandPluginInfo
     from kie_core.client import AsyncClient, Client
-    from kie_core.journal import Journal
     from kie_core.polling import PollSchedule
     from kie_core.registry import Registry
+    from kie_core.stores import JournalStore
 
 
 @dataclass
@@ -38,7 +38,7 @@ class CliState:
     output: Output
     poll_interval: float | None = None
     command_plugins: tuple[CommandPluginInfo, ...] = ()
-    _journal: Journal | None = field(default=None, repr=False)
+    _journal: JournalStore | None = field(default=None, repr=False)
 
     def registry(self) -> Registry:
         """Return the registry of installed models (plugins load on first use)."""
@@ -46,12 +46,21 @@ class CliState:
 
         return registry.default_registry()
 
-    def journal(self) -> Journal:
-        """Return the task journal (``--journal``, ``KIE_JOURNAL`` or the platform default)."""
-        if self._journal is None:
-            from kie_core.journal import Journal
+    def journal(self) -> JournalStore:
+        """Return the task journal.
 
-            self._journal = Journal(self.settings.journal)
+        It lives in the ``--database-url`` database when one is set (kie-postgres), else in the
+        SQLite file (``--journal``, ``KIE_JOURNAL`` or the platform default).
+        """
+        if self._journal is None:
+            if self.settings.database_url:
+                from kie_core.stores import open_journal_store
+
+                self._journal = open_journal_store(self.settings.database_url)
+            else:
+                from kie_core.journal import Journal
+
+                self._journal = Journal(self.settings.journal)
         return self._journal
 
     def require_key(self) -> None:
@@ -92,6 +101,7 @@ class CliState:
             registry=self.registry(),
             journal=self.journal(),
             poll=self._poll_schedule(),
+            database_url=self.settings.database_url,
             daily_budget=self.settings.daily_budget,
         )
 
@@ -107,6 +117,7 @@ class CliState:
             registry=self.registry(),
             journal=self.journal(),
             poll=self._poll_schedule(),
+            database_url=self.settings.database_url,
             daily_budget=self.settings.daily_budget,
         )
 

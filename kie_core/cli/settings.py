@@ -9,6 +9,7 @@ file). The file may hold::
     upload_base_url = "https://kieai.redpandaai.co"
     journal = "/path/to/journal.sqlite3"
     daily_budget = 500          # credits per UTC day, counted from the journal (or a string)
+    database_url = "postgresql://kie@db.example/kie"   # journal + rate limits in PostgreSQL
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ CONFIG_KEYS: dict[str, str] = {
     "base_url": "KIE_BASE_URL",
     "upload_base_url": "KIE_UPLOAD_BASE_URL",
     "journal": "KIE_JOURNAL",
+    "database_url": "KIE_DATABASE_URL",
     "daily_budget": "KIE_DAILY_BUDGET",
 }
 
@@ -52,6 +54,8 @@ class Settings:
         base_url: the API base URL, or None for the client's default.
         upload_base_url: the upload host base URL, or None for the client's default.
         journal: the journal path, or None for the journal's default.
+        database_url: a PostgreSQL URL holding the journal and the rate limits (kie-postgres),
+            or None for the embedded SQLite journal and the in-process limiter.
         config_file: the config file that was read, if one was.
         daily_budget: credits a UTC day may spend (counted from the journal), or None.
         daily_budget_origin: where the budget came from (``KIE_DAILY_BUDGET`` or the file).
@@ -62,6 +66,7 @@ class Settings:
     upload_base_url: str | None = None
     journal: str | None = None
     config_file: Path | None = None
+    database_url: str | None = field(default=None, repr=False)
     daily_budget: float | None = None
     daily_budget_origin: str | None = None
 
@@ -117,6 +122,7 @@ def load_settings(
     upload_base_url: str | None = None,
     journal: str | None = None,
     environ: Mapping[str, str] | None = None,
+    database_url: str | None = None,
     config_path: Path | None = None,
 ) -> Settings:
     """Combine flags, environment and config file into :class:`Settings`.
@@ -126,6 +132,7 @@ def load_settings(
         base_url: the ``--base-url`` flag, if given.
         upload_base_url: the ``--upload-base-url`` flag, if given.
         journal: the ``--journal`` flag, if given.
+        database_url: the ``--database-url`` flag, if given.
         environ: the environment to read (default ``os.environ``).
         config_path: the config file (default :func:`default_config_path`).
 
@@ -140,6 +147,7 @@ def load_settings(
         "base_url": base_url,
         "upload_base_url": upload_base_url,
         "journal": journal,
+        "database_url": database_url,
         "daily_budget": None,
     }
     chosen: dict[str, str | None] = {}
@@ -168,6 +176,7 @@ def load_settings(
         upload_base_url=chosen["upload_base_url"],
         journal=chosen["journal"],
         config_file=path if from_file else None,
+        database_url=chosen["database_url"],
         daily_budget=_budget(budget, origins["daily_budget"]) if budget is not None else None,
         daily_budget_origin=origins["daily_budget"] if budget is not None else None,
     )

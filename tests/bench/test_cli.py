@@ -20,6 +20,7 @@ def test_every_benchmark_runs_by_default_in_order() -> None:
         "scale",
         "downloads",
         "gallery",
+        "multiworker",
     ]
 
 

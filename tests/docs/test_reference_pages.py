@@ -25,6 +25,7 @@ PUBLIC_MODULES = (
     "kie_core.families.market",
     "kie_core.client",
     "kie_core.journal",
+    "kie_core.stores",
     "kie_core.files",
     "kie_core.callbacks",
     "kie_emulator.testing",
