@@ -8,7 +8,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from distcheck.contents import check_wheel, source_files
 from distcheck.workspace import discover, read_distribution
 

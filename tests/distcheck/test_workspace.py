@@ -6,7 +6,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from distcheck.readme import install_commands, section
 from distcheck.versions import check_versions, install_set
 from distcheck.workspace import discover
