@@ -58,10 +58,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "docs", "mcp", "gallery", "dist"]
-
-
-nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "docs", "mcp", "postgres"]
+nox.options.sessions = [
+    "lint", "typecheck", "tests", "plugins", "docs", "mcp", "gallery", "postgres", "dist",
+]  # fmt: skip
 
 
 def _editable_all() -> list[str]:
