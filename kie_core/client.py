@@ -166,8 +166,11 @@ class Client(_ClientCore):
 
     # --- the API -------------------------------------------------------------------------
 
-    def submit(self, request: VideoRequest, *, again: bool = False) -> TaskHandle:
+    def submit(self, request: VideoRequest | PreparedRequest, *, again: bool = False) -> TaskHandle:
         """Validate a request, upload its local files, journal it and create the task.
+
+        ``request`` may be what :meth:`prepare` returned (shown to a user, checked against a
+        budget...): it is then sent as it is, not resolved nor built again.
 
         An identical request already running (per the journal) is followed instead of being
         paid for twice, unless ``again`` is true.
@@ -235,7 +238,7 @@ class Client(_ClientCore):
 
     def generate(
         self,
-        request: VideoRequest,
+        request: VideoRequest | PreparedRequest,
         *,
         timeout: float | None = None,
         on_update: StatusCallback | None = None,
@@ -421,7 +424,9 @@ class AsyncClient(_ClientCore):
 
     # --- the API -------------------------------------------------------------------------
 
-    async def submit(self, request: VideoRequest, *, again: bool = False) -> TaskHandle:
+    async def submit(
+        self, request: VideoRequest | PreparedRequest, *, again: bool = False
+    ) -> TaskHandle:
         """See :meth:`Client.submit`."""
         return await self._run(self._submit_flow(request, again))
 
@@ -446,7 +451,7 @@ class AsyncClient(_ClientCore):
 
     async def generate(
         self,
-        request: VideoRequest,
+        request: VideoRequest | PreparedRequest,
         *,
         timeout: float | None = None,
         on_update: StatusCallback | None = None,

@@ -14,7 +14,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -37,11 +37,11 @@ from kie_core.errors import (
 from kie_core.families.base import TaskFamily, float_or_none
 from kie_core.files import DownloadResult
 from kie_core.journal import Journal, JournalEntry, JournalState, fingerprint
-from kie_core.models import ResolvedRequest, VideoModel
+from kie_core.models import ResolvedRequest
 from kie_core.polling import PollSchedule, WaitTracker, failure_error
 from kie_core.ratelimit import CallKind, RateLimiter, shared_limiter
 from kie_core.registry import Registry, default_registry
-from kie_core.request import VideoRequest, is_remote
+from kie_core.request import VideoRequest, check_readable, is_remote
 from kie_core.results import PreparedRequest, ProgressCallback, Video
 from kie_core.retry import RetryPolicy, Verdict, classify, was_not_taken
 from kie_core.status import TaskHandle, TaskStatus
@@ -141,16 +141,6 @@ def _file_digest(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _replace_media(request: VideoRequest, mapping: dict[str, str]) -> VideoRequest:
-    update: dict[str, Any] = {}
-    for name, value in request.media_inputs().items():
-        if isinstance(value, tuple):
-            update[name] = tuple(mapping.get(item, item) for item in value)
-        else:
-            update[name] = mapping.get(value, value)
-    return request.model_copy(update=update)
 
 
 def _result_filenames(task_id: str, urls: tuple[str, ...], filename: str | None) -> list[str]:
@@ -298,33 +288,23 @@ class _ClientCore:
         """
         return self.registry.get(request.model).resolve(request)
 
-    def prepare(self, request: VideoRequest) -> PreparedRequest:
+    def prepare(
+        self, request: VideoRequest, *, labels: Mapping[str, str] | None = None
+    ) -> PreparedRequest:
         """Resolve a request and build its create call; nothing is sent and no key is needed.
+
+        Pass the result to :meth:`submit`: the request is then resolved and its call built
+        only once.
+
+        Args:
+            request: the request.
+            labels: how each media field is named in error messages (CLI flags...).
 
         Raises:
             InvalidRequestError: the request does not fit the model, or a local input file
-                does not exist.
+                cannot be read.
         """
-        model = self.registry.get(request.model)
-        resolved = model.resolve(request)
-        self._check_local_files(resolved.request)
-        return PreparedRequest(
-            resolved=resolved,
-            call=model.build_call(resolved),
-            model=model,
-            estimated_credits=resolved.estimate_credits(),
-        )
-
-    @staticmethod
-    def _check_local_files(request: VideoRequest) -> None:
-        for name, value in request.media_inputs().items():
-            for item in value if isinstance(value, tuple) else (value,):
-                if not is_remote(item) and not Path(item).expanduser().is_file():
-                    raise InvalidRequestError(
-                        f"{name} {item!r} is neither an http(s) URL nor an existing file",
-                        field=name,
-                        value=item,
-                    )
+        return PreparedRequest.of(self.registry.get(request.model), request, labels=labels)
 
     def _family_named(self, name: str) -> TaskFamily:
         return self.registry.family(name)
@@ -426,10 +406,7 @@ class _ClientCore:
 
     def _upload_flow(self, path: str | os.PathLike[str], upload_path: str) -> Flow[str]:
         source = Path(path).expanduser()
-        if not source.is_file():
-            raise InvalidRequestError(
-                f"cannot upload {str(source)!r}: no such file", field="path", value=str(source)
-            )
+        check_readable(str(source), field="path", label="upload")
         folder = clean_upload_path(upload_path)
         call = upload_call(folder)
         with source.open("rb") as handle:
@@ -453,37 +430,31 @@ class _ClientCore:
             )
         return url
 
-    def _upload_inputs_flow(self, request: VideoRequest) -> Flow[VideoRequest]:
-        mapping: dict[str, str] = {}
-        for location in request.local_files():
-            if location not in mapping:
-                mapping[location] = yield from self._upload_flow(location, DEFAULT_UPLOAD_PATH)
-        return _replace_media(request, mapping) if mapping else request
+    def _upload_inputs_flow(self, local: list[str]) -> Flow[dict[str, str]]:
+        """Upload each local file once; return where each went."""
+        urls: dict[str, str] = {}
+        for location in local:
+            if location not in urls:
+                urls[location] = yield from self._upload_flow(location, DEFAULT_UPLOAD_PATH)
+        return urls
 
-    def _identity_call(self, model: VideoModel, resolved: ResolvedRequest) -> EndpointCall:
-        """Return the create call with local files named by content, for the fingerprint.
-
-        An uploaded file gets a new URL each time, so the fingerprint of a request with local
-        inputs uses their SHA-256 instead; re-running the same command is then recognised.
-        """
-        local = resolved.request.local_files()
-        if not local:
-            return model.build_call(resolved)
-        mapping = {
-            item: f"local-file:sha256:{_file_digest(Path(item).expanduser())}" for item in local
-        }
-        request = _replace_media(resolved.request, mapping)
-        return model.build_call(resolved.model_copy(update={"request": request}))
-
-    def _submit_flow(self, request: VideoRequest, again: bool) -> Flow[TaskHandle]:
-        prepared = self.prepare(request)
+    def _submit_flow(
+        self, request: VideoRequest | PreparedRequest, again: bool
+    ) -> Flow[TaskHandle]:
+        prepared = request if isinstance(request, PreparedRequest) else self.prepare(request)
         resolved, model = prepared.resolved, prepared.model
         resolved.warn()
         self._require_key()
         journal = self._journal
         identity: str | None = None
+        local = prepared.local_files
         if journal is not None:
-            identity = fingerprint(self._identity_call(model, resolved), self.base_url)
+            # An uploaded file gets a new URL each time, so a local file stands in the
+            # fingerprint by its content: re-running the same command is then recognised.
+            named = {
+                item: f"local-file:sha256:{_file_digest(Path(item).expanduser())}" for item in local
+            }
+            identity = fingerprint(prepared.call_with(named), self.base_url)
             entry = None if again else journal.find_active(identity, self.base_url)
             if entry is not None:
                 if entry.state in (JournalState.SUBMITTING, JournalState.AMBIGUOUS):
@@ -491,9 +462,9 @@ class _ClientCore:
                 handle = entry.handle()
                 if handle is not None:
                     return handle
-        uploaded = yield from self._upload_inputs_flow(resolved.request)
-        if uploaded is not resolved.request:
-            resolved = resolved.model_copy(update={"request": uploaded})
+        call = prepared.call
+        if local:
+            call = prepared.call_with((yield from self._upload_inputs_flow(local)))
         task = _NewTask(
             model=resolved.spec.name,
             provider=resolved.spec.provider,
@@ -502,7 +473,7 @@ class _ClientCore:
             variant=resolved.variant.name,
             estimated_credits=prepared.estimated_credits,
         )
-        return (yield from self._create_flow(model.build_call(resolved), task, identity))
+        return (yield from self._create_flow(call, task, identity))
 
     def _resend_flow(self, entry_id: int) -> Flow[TaskHandle]:
         journal = self._journal
@@ -638,7 +609,7 @@ class _ClientCore:
 
     def _generate_flow(
         self,
-        request: VideoRequest,
+        request: VideoRequest | PreparedRequest,
         timeout: float | None,
         on_update: StatusCallback | None,
         again: bool,

@@ -266,7 +266,7 @@ async def _run_one(
     result = BatchResult(line.number, plan.resolved.spec.name, estimated_credits=plan.estimate)
     display.add(key, f"{key} {result.model}", "submitting")
     try:
-        handle = await client.submit(plan.request, again=again)
+        handle = await client.submit(plan.prepared, again=again)
         result.task_id = handle.task_id
         display.relabel(key, f"{key} {result.model} {handle.task_id}")
         reading = await client.wait(handle, timeout=timeout, on_update=display.updater(key))

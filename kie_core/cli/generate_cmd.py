@@ -335,7 +335,7 @@ def _run(
         if plan.uploads:
             output.info(f"uploading {len(plan.uploads)} local file(s)")
         started = datetime.now(UTC)
-        handle = client.submit(plan.request, again=again)
+        handle = client.submit(plan.prepared, again=again)
         if handle.created_at < started:
             output.info(
                 f"an identical request is already running: following task {handle.task_id} "

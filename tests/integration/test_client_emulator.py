@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+import kie_emulator
 from kie_emulator.pytest_plugin import EmulatorHandle
 
 from kie_core import AsyncClient, Client, Video
@@ -24,7 +25,7 @@ from .client_fakes import make_registry
 
 T2V = "kling/v2-5-turbo-text-to-video-pro"
 I2V = "kling/v2-5-turbo-image-to-video-pro"
-SAMPLE_PNG = Path(__file__).parents[2] / "kie_core" / "emulator" / "data" / "sample.png"
+SAMPLE_PNG = Path(kie_emulator.__file__).parent / "data" / "sample.png"
 REQUEST = VideoRequest(model="kling-2.5-turbo", prompt="a fox runs through snow", duration=5)
 
 
