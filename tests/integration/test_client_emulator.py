@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import kie_emulator
+import pytest
 from kie_emulator.pytest_plugin import EmulatorHandle
 
 from kie_core import AsyncClient, Client, Video
