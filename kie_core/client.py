@@ -28,10 +28,9 @@ from typing import Any, TypeVar, cast
 
 import httpx
 
-from kie_core.actions import Action, Done, Flow, Send, Sleep, advance
+from kie_core.actions import Flow, arun, run
 from kie_core.calls import EndpointCall
 from kie_core.errors import InvalidRequestError, KieError
-from kie_core.files import adownload_file, download_file
 from kie_core.flows import DEFAULT_UPLOAD_PATH, StatusCallback, TaskRef, _ClientCore
 from kie_core.journal import Journal
 from kie_core.polling import PollSchedule
@@ -133,36 +132,7 @@ class Client(_ClientCore):
     # --- the driver ----------------------------------------------------------------------
 
     def _run(self, flow: Flow[T]) -> T:
-        step = advance(flow)
-        while not isinstance(step, Done):
-            reply: Any = None
-            error: BaseException | None = None
-            try:
-                reply = self._perform(step)
-            except BaseException as exc:
-                error = exc
-            step = advance(flow, reply, error)
-        return step.value
-
-    def _perform(self, action: Action) -> Any:
-        if isinstance(action, Sleep):
-            self._sleep(action.seconds)
-            return None
-        if isinstance(action, Send):
-            try:
-                return self._http.send(action.request)
-            except httpx.RequestError as exc:
-                return exc
-        return download_file(
-            self._http,
-            action.url,
-            action.dest_dir,
-            filename=action.filename,
-            refresh=self.download_url,
-            on_progress=action.on_progress,
-            max_attempts=self._retry.max_attempts,
-            backoff=self._retry.backoff,
-        )
+        return run(flow, self._http, self._sleep)
 
     # --- the API -------------------------------------------------------------------------
 
@@ -391,36 +361,7 @@ class AsyncClient(_ClientCore):
     # --- the driver ----------------------------------------------------------------------
 
     async def _run(self, flow: Flow[T]) -> T:
-        step = advance(flow)
-        while not isinstance(step, Done):
-            reply: Any = None
-            error: BaseException | None = None
-            try:
-                reply = await self._perform(step)
-            except BaseException as exc:
-                error = exc
-            step = advance(flow, reply, error)
-        return step.value
-
-    async def _perform(self, action: Action) -> Any:
-        if isinstance(action, Sleep):
-            await self._sleep(action.seconds)
-            return None
-        if isinstance(action, Send):
-            try:
-                return await self._http.send(action.request)
-            except httpx.RequestError as exc:
-                return exc
-        return await adownload_file(
-            self._http,
-            action.url,
-            action.dest_dir,
-            filename=action.filename,
-            refresh=self.download_url,
-            on_progress=action.on_progress,
-            max_attempts=self._retry.max_attempts,
-            backoff=self._retry.backoff,
-        )
+        return await arun(flow, self._http, self._sleep)
 
     # --- the API -------------------------------------------------------------------------
 

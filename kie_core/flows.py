@@ -16,13 +16,14 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from kie_core.actions import Fetch, Flow, Send, Sleep
+from kie_core.actions import Flow, Local, Send, Sleep
 from kie_core.calls import EndpointCall
 from kie_core.errors import (
     AmbiguousCreateError,
@@ -35,7 +36,7 @@ from kie_core.errors import (
     RateLimitError,
 )
 from kie_core.families.base import TaskFamily, float_or_none
-from kie_core.files import DownloadResult
+from kie_core.files import DownloadResult, fetch_flow
 from kie_core.journal import Journal, JournalEntry, JournalState, fingerprint
 from kie_core.models import ResolvedRequest
 from kie_core.polling import PollSchedule, WaitTracker, failure_error
@@ -50,6 +51,7 @@ from kie_core.transport import (
     DEFAULT_BASE_URL,
     DEFAULT_UPLOAD_BASE_URL,
     DOWNLOAD_URL_PATH,
+    USER_AGENT,
     ApiKey,
     Endpoints,
     ambiguous_create_error,
@@ -135,9 +137,9 @@ def _with_entry(error: AmbiguousCreateError, entry_id: int) -> AmbiguousCreateEr
     return AmbiguousCreateError(f"{error.message} (journal entry #{entry_id})", code=error.code)
 
 
-def _file_digest(path: Path) -> str:
+def _file_digest(location: str) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with Path(location).expanduser().open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -309,7 +311,7 @@ class _ClientCore:
     def _family_named(self, name: str) -> TaskFamily:
         return self.registry.family(name)
 
-    def _task_family(self, task: TaskRef, family: str | None) -> tuple[str, TaskFamily]:
+    def _task_family(self, task: TaskRef, family: str | None) -> Flow[tuple[str, TaskFamily]]:
         if isinstance(task, TaskHandle):
             return task.task_id, self._family_named(family or task.family)
         if not isinstance(task, str) or not task.strip():
@@ -317,7 +319,7 @@ class _ClientCore:
                 f"task must be a TaskHandle or a task id, got {task!r}", field="task", value=task
             )
         if family is None and self._journal is not None:
-            entry = self._journal.get(task)
+            entry: JournalEntry | None = yield Local(partial(self._journal.get, task))
             family = entry.family if entry is not None else None
         return task, self._family_named(family or "market")
 
@@ -451,11 +453,14 @@ class _ClientCore:
         if journal is not None:
             # An uploaded file gets a new URL each time, so a local file stands in the
             # fingerprint by its content: re-running the same command is then recognised.
-            named = {
-                item: f"local-file:sha256:{_file_digest(Path(item).expanduser())}" for item in local
-            }
+            named: dict[str, str] = {}
+            for item in local:
+                digest = yield Local(partial(_file_digest, item))
+                named[item] = f"local-file:sha256:{digest}"
             identity = fingerprint(prepared.call_with(named), self.base_url)
-            entry = None if again else journal.find_active(identity, self.base_url)
+            entry: JournalEntry | None = None
+            if not again:
+                entry = yield Local(partial(journal.find_active, identity, self.base_url))
             if entry is not None:
                 if entry.state in (JournalState.SUBMITTING, JournalState.AMBIGUOUS):
                     raise _ambiguous_entry_error(entry)
@@ -482,7 +487,7 @@ class _ClientCore:
                 "resend needs the journal that holds the entry: pass journal=... or set "
                 f"{JOURNAL_ENV}"
             )
-        entry = journal.get_entry(entry_id)
+        entry: JournalEntry | None = yield Local(partial(journal.get_entry, entry_id))
         if entry is None:
             raise InvalidRequestError(
                 f"journal entry #{entry_id} does not exist", field="entry_id", value=entry_id
@@ -511,7 +516,7 @@ class _ClientCore:
             estimated_credits=entry.estimated_credits,
         )
         self._require_key()
-        if not journal.mark_resent(entry.id):
+        if not (yield Local(partial(journal.mark_resent, entry.id))):
             raise InvalidRequestError(
                 f"journal entry #{entry_id} is no longer ambiguous: another process re-sent "
                 "or resolved it meanwhile, so it was not sent again",
@@ -527,16 +532,19 @@ class _ClientCore:
         journal = self._journal
         entry_id: int | None = None
         if journal is not None and identity is not None:
-            entry_id = journal.begin(
-                fingerprint=identity,
-                model=task.model,
-                provider=task.provider,
-                family=task.family.name,
-                kie_model=task.kie_model,
-                endpoint=call.describe(),
-                payload=dict(call.body or {}),
-                base_url=self.base_url,
-                estimated_credits=task.estimated_credits,
+            entry_id = yield Local(
+                partial(
+                    journal.begin,
+                    fingerprint=identity,
+                    model=task.model,
+                    provider=task.provider,
+                    family=task.family.name,
+                    kie_model=task.kie_model,
+                    endpoint=call.describe(),
+                    payload=dict(call.body or {}),
+                    base_url=self.base_url,
+                    estimated_credits=task.estimated_credits,
+                )
             )
         progress = _CreateProgress()
         try:
@@ -548,13 +556,14 @@ class _ClientCore:
         except AmbiguousCreateError as error:
             if journal is None or entry_id is None:
                 raise
-            journal.ambiguous(entry_id, str(error))
+            yield Local(partial(journal.ambiguous, entry_id, str(error)))
             raise _with_entry(error, entry_id) from error
         except KieError as error:
             if journal is not None and entry_id is not None:
-                journal.rejected(entry_id, str(error))
+                yield Local(partial(journal.rejected, entry_id, str(error)))
             raise
         except BaseException:
+            # Interrupted (or closed): recorded at once, as no further step may be taken.
             if journal is not None and entry_id is not None:
                 if progress.maybe_sent:
                     journal.ambiguous(entry_id, "interrupted while waiting for the create answer")
@@ -563,18 +572,18 @@ class _ClientCore:
             raise
         handle = task.handle(task_id)
         if journal is not None and entry_id is not None:
-            journal.created(entry_id, handle)
+            yield Local(partial(journal.created, entry_id, handle))
         return handle
 
     def _status_once(self, task_id: str, family: TaskFamily) -> Flow[TaskStatus]:
         data = yield from self._exchange(family.status_call(task_id), task_id=task_id)
         status = family.parse_status(task_id, data)
         if self._journal is not None:
-            self._journal.record_status(task_id, status)
+            yield Local(partial(self._journal.record_status, task_id, status))
         return status
 
     def _status_flow(self, task: TaskRef, family: str | None) -> Flow[TaskStatus]:
-        task_id, task_family = self._task_family(task, family)
+        task_id, task_family = yield from self._task_family(task, family)
         return (yield from self._status_once(task_id, task_family))
 
     def _wait_flow(
@@ -584,7 +593,7 @@ class _ClientCore:
         on_update: StatusCallback | None,
         family: str | None,
     ) -> Flow[TaskStatus]:
-        task_id, task_family = self._task_family(task, family)
+        task_id, task_family = yield from self._task_family(task, family)
         tracker = WaitTracker(
             self._poll,
             task_id,
@@ -647,12 +656,34 @@ class _ClientCore:
         names = _result_filenames(status.task_id, status.result_urls, filename)
         results: list[DownloadResult] = []
         for url, name in zip(status.result_urls, names, strict=True):
-            result = yield Fetch(url, directory, name, on_progress)
+            result = yield from fetch_flow(
+                self._file_request,
+                url,
+                directory,
+                filename=name,
+                refresh=self._download_url_flow,
+                on_progress=on_progress,
+                retry=self._retry,
+            )
             results.append(result)
-        if self._journal is not None:
+        journal = self._journal
+        if journal is not None:
             first = results[0]
-            self._journal.downloaded(status.task_id, str(first.path), first.sha256, first.size)
+            yield Local(
+                partial(
+                    journal.downloaded, status.task_id, str(first.path), first.sha256, first.size
+                )
+            )
         return [result.path for result in results]
+
+    def _file_request(self, url: str, headers: dict[str, str]) -> httpx.Request:
+        """Return the GET of a result file: the client's timeout, never the API key."""
+        return httpx.Request(
+            "GET",
+            url,
+            headers={"User-Agent": USER_AGENT, **headers},
+            extensions={"timeout": self._timeout.as_dict()},
+        )
 
     def _close_journal(self) -> None:
         if self._owns_journal and self._journal is not None:

@@ -96,6 +96,8 @@ class RetryPolicy:
         max_delay: the largest backoff ceiling, in seconds.
         max_retry_after: the longest ``Retry-After`` waited out; a longer one ends the retries.
         rand: a function returning a float in ``[0, 1)`` (inject a fixed one in tests).
+        schedule: the delay after failed attempt ``n``, in place of the full-jitter backoff
+            (a caller's own schedule; ``lambda n: 0.0`` in tests).
     """
 
     max_attempts: int = 5
@@ -103,6 +105,7 @@ class RetryPolicy:
     max_delay: float = 20.0
     max_retry_after: float = 120.0
     rand: Callable[[], float] = field(default=random.random, repr=False, compare=False)
+    schedule: Callable[[int], float] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -117,14 +120,21 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Return the full-jitter delay after failed attempt number ``attempt`` (1-based)."""
+        if self.schedule is not None:
+            return self.schedule(attempt)
         exponent = min(max(0, attempt - 1), 60)
         ceiling = min(self.max_delay, self.base_delay * 2.0**exponent)
         return ceiling * self.rand()
 
     def delay_for(self, error: BaseException, attempt: int) -> float | None:
-        """Return the wait before the next attempt, or None when Retry-After is too long."""
-        retry_after: float | None = error.retry_after if isinstance(error, ApiError) else None
-        if retry_after is not None:
+        """Return the wait before the next attempt, or None when Retry-After is too long.
+
+        The server's ``Retry-After`` (the ``retry_after`` of the error, as an
+        :class:`~kie_core.errors.ApiError` or a download attempt carries it) wins over the
+        backoff.
+        """
+        retry_after = getattr(error, "retry_after", None)
+        if isinstance(retry_after, int | float) and not isinstance(retry_after, bool):
             if retry_after > self.max_retry_after:
                 return None
             return retry_after

@@ -585,13 +585,19 @@ def test_server_errors_are_retried_honouring_retry_after(
     assert slept == [7.0, 1.0, 0.75]  # max(backoff, Retry-After)
 
 
-def test_retry_after_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_retry_after_over_the_policy_maximum_ends_the_retries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same rule as for API calls (RetryPolicy.max_retry_after, 120 s here): no hour-long
+    # sleep inside a download; the part file stays for a later call.
     slept: list[float] = []
     monkeypatch.setattr("kie_core.files.time.sleep", slept.append)
     server = FileServer(b"abc", statuses=[(503, {"Retry-After": "99999"})])
-    with client_for(server) as http:
+    with client_for(server) as http, pytest.raises(DownloadError, match="after 1 attempt"):
         download_file(http, URL, tmp_path, backoff=no_wait)
-    assert slept == [120.0]
+    assert slept == []
+    with client_for(server) as http:
+        assert download_file(http, URL, tmp_path).path.read_bytes() == b"abc"
 
 
 def test_other_client_errors_fail_at_once(tmp_path: Path) -> None:
