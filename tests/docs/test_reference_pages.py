@@ -24,6 +24,7 @@ PUBLIC_MODULES = (
     "kie_core.journal",
     "kie_core.files",
     "kie_core.callbacks",
+    "kie_core.callbacks_app",
     "kie_emulator.testing",
     "kie_emulator",
 )
