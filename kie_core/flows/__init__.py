@@ -1,0 +1,62 @@
+"""The client operations, written once as flows that both clients drive.
+
+:class:`_ClientCore` holds the configuration and every operation (submit, resend, status,
+wait, download...) as a *flow*: a generator that yields the I/O it needs as
+:mod:`kie_core.actions` and receives the outcome. :class:`~kie_core.client.Client` and
+:class:`~kie_core.client.AsyncClient` only perform those actions, with :mod:`httpx` sync or
+async, so retries, rate limits, polling, journaling and the never-pay-twice rules are the same
+in both. Nothing here is an API: use :mod:`kie_core.client`.
+"""
+
+from __future__ import annotations
+
+from kie_core.actions import Flow
+from kie_core.flows.base import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_UPLOAD_PATH,
+    JOURNAL_ENV,
+    UPLOAD_BASE_URL_ENV,
+    FlowBase,
+    StatusCallback,
+    TaskRef,
+    default_upload_base_url,
+)
+from kie_core.flows.create import CreateFlows
+from kie_core.flows.download import DownloadFlows
+from kie_core.flows.upload import UploadFlows
+from kie_core.flows.wait import WaitFlows
+from kie_core.request import VideoRequest
+from kie_core.results import PreparedRequest
+from kie_core.status import TaskHandle, TaskStatus
+
+__all__ = [
+    "API_KEY_ENV",
+    "BASE_URL_ENV",
+    "DEFAULT_UPLOAD_PATH",
+    "JOURNAL_ENV",
+    "UPLOAD_BASE_URL_ENV",
+    "CreateFlows",
+    "DownloadFlows",
+    "FlowBase",
+    "StatusCallback",
+    "TaskRef",
+    "UploadFlows",
+    "WaitFlows",
+    "default_upload_base_url",
+]
+
+
+class _ClientCore(CreateFlows, DownloadFlows):
+    """Configuration and every flow; the sync and async clients only drive the flows."""
+
+    def _generate_flow(
+        self,
+        request: VideoRequest | PreparedRequest,
+        timeout: float | None,
+        on_update: StatusCallback | None,
+        again: bool,
+    ) -> Flow[tuple[TaskHandle, TaskStatus]]:
+        handle = yield from self._submit_flow(request, again)
+        status = yield from self._wait_flow(handle, timeout, on_update, None)
+        return handle, status
