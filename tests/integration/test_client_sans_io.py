@@ -20,12 +20,11 @@ from kie_core import actions
 from kie_core import client as client_module
 from kie_core.client import AsyncClient, Client
 from kie_core.journal import Journal
-from kie_core.polling import PollSchedule
 from kie_core.ratelimit import CallKind, RateLimiter
 from kie_core.request import VideoRequest
 from kie_core.retry import RetryPolicy
 
-from .client_fakes import make_registry
+from .client_fakes import emulator_settings
 
 REQUEST = VideoRequest(model="kling-2.5-turbo", prompt="a fox runs through snow", duration=5)
 DOWNLOAD_URL = "/api/v1/common/download-url"
@@ -46,16 +45,7 @@ class SpyLimiter(RateLimiter):
 
 
 def settings(kie_emulator: EmulatorHandle, **extra: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "base_url": kie_emulator.base_url,
-        "upload_base_url": kie_emulator.base_url,
-        "registry": make_registry(),
-        "poll": PollSchedule.fast(deadline=30.0),
-        "retry": RetryPolicy(base_delay=0.01),
-        "journal": False,
-    }
-    values.update(extra)
-    return values
+    return emulator_settings(kie_emulator, **{"retry": RetryPolicy(base_delay=0.01), **extra})
 
 
 def counting(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
