@@ -41,8 +41,7 @@ import httpx
 
 from kie_core.actions import Fetch, Flow, Local, Sleep, arun, run
 from kie_core.errors import DownloadError, InvalidRequestError, KieError
-from kie_core.retry import RetryPolicy
-from kie_core.transport import parse_retry_after
+from kie_core.retry import RetryPolicy, parse_retry_after
 
 try:  # POSIX: an advisory lock keeps two downloads from writing one part file.
     import fcntl

@@ -16,9 +16,12 @@ Delays are full-jitter exponential backoff with a cap, and a server's ``Retry-Af
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
 
 import httpx
@@ -40,6 +43,31 @@ NOT_SENT_ERRORS: tuple[type[Exception], ...] = (
 
 #: API errors that say the server did not take the request (safe to repeat, even a create).
 NOT_TAKEN_ERRORS: tuple[type[ApiError], ...] = (RateLimitError, MaintenanceError)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Read a ``Retry-After`` header: delay seconds or an HTTP date; None when absent or bad."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        if not math.isfinite(seconds):
+            return None
+        return max(0.0, seconds)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = now or datetime.now(UTC)
+    return max(0.0, (when - current).total_seconds())
 
 
 class Verdict(StrEnum):
