@@ -9,7 +9,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from kie_core import _moved
+
 __version__ = "0.1.0"
+
+_moved.install()
 
 _EXPORTS: dict[str, str] = {
     "Client": "kie_core.client",

@@ -111,6 +111,27 @@ def advance(
         return Done(cast(T, stop.value))
 
 
+def run_local(flow: Flow[T]) -> T:
+    """Drive, in the calling thread, a flow whose only steps are :class:`Local` ones.
+
+    Raises:
+        TypeError: the flow asked for network I/O or a wait.
+    """
+    step = advance(flow)
+    while not isinstance(step, Done):
+        if not isinstance(step, Local):
+            flow.close()
+            raise TypeError(f"a local flow asked for {type(step).__name__}")
+        reply: Any = None
+        error: BaseException | None = None
+        try:
+            reply = step.run()
+        except BaseException as exc:
+            error = exc
+        step = advance(flow, reply, error)
+    return step.value
+
+
 def perform(action: Action, http: httpx.Client, sleep: Callable[[float], None]) -> Any:
     """Perform one action with a blocking HTTP client; return its reply.
 

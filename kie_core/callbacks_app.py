@@ -31,6 +31,33 @@ __all__ = ["create_callback_app", "serve_callbacks"]
 logger = logging.getLogger("kie_core.callbacks")
 
 
+async def _read_limited(request: Request, limit: int) -> bytes | JSONResponse:
+    """Read a request body of at most ``limit`` bytes, or return the refusal to answer.
+
+    A ``Content-Length`` over the limit is refused before a byte is read; a body without one
+    (chunked) is read only until it passes the limit, so a huge POST never sits in memory.
+    """
+
+    def refuse(status: int, message: str) -> JSONResponse:
+        logger.warning("callback refused (%s): %s", status, message)
+        return JSONResponse({"code": status, "msg": message}, status_code=status)
+
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            return refuse(400, f"the Content-Length {declared[:40]!r} is not a number")
+        if int(declared) > limit:
+            return refuse(413, f"callback body of {int(declared)} bytes is larger than {limit}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return refuse(413, f"callback body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def create_callback_app(
     processor: CallbackProcessor,
     *,
@@ -47,7 +74,9 @@ def create_callback_app(
     """
 
     async def receive(request: Request) -> JSONResponse:
-        body = await request.body()
+        body = await _read_limited(request, processor.max_body_bytes)
+        if isinstance(body, JSONResponse):
+            return body
         try:
             receipt = await asyncio.to_thread(processor.accept, request.headers, body)
         except CallbackError as exc:

@@ -31,7 +31,13 @@ import httpx
 from kie_core.actions import Flow, arun, run
 from kie_core.calls import EndpointCall
 from kie_core.errors import InvalidRequestError, KieError
-from kie_core.flows import DEFAULT_UPLOAD_PATH, StatusCallback, TaskRef, _ClientCore
+from kie_core.flows import (
+    DEFAULT_UPLOAD_PATH,
+    ErrorCallback,
+    StatusCallback,
+    TaskRef,
+    _ClientCore,
+)
 from kie_core.journal import Journal
 from kie_core.polling import PollSchedule
 from kie_core.ratelimit import RateLimiter, RateLimits
@@ -69,6 +75,12 @@ def _check_concurrency(concurrency: int) -> None:
         )
 
 
+def _folder(output_dir: str | os.PathLike[str] | None) -> str | None:
+    if output_dir is None:
+        return None
+    return str(Path(output_dir).expanduser().absolute())
+
+
 # --- the blocking client ------------------------------------------------------------------
 
 
@@ -94,6 +106,9 @@ class Client(_ClientCore):
         transport: an :mod:`httpx` transport (``httpx.MockTransport`` in tests).
         clock: a monotonic clock in seconds, for wait deadlines (tests inject a fake one).
         sleep: the sleep function (tests inject a fake one).
+        daily_budget: refuse a create that would take today's spend (UTC day, counted from
+            the journal across every process) over this many credits
+            (:class:`~kie_core.errors.BudgetExceededError`); needs a journal.
     """
 
     def __init__(
@@ -111,6 +126,7 @@ class Client(_ClientCore):
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] | None = None,
+        daily_budget: float | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -123,6 +139,7 @@ class Client(_ClientCore):
             retry=retry,
             poll=poll,
             clock=clock,
+            daily_budget=daily_budget,
         )
         self._sleep = sleep or time.sleep
         self._http = httpx.Client(
@@ -136,14 +153,22 @@ class Client(_ClientCore):
 
     # --- the API -------------------------------------------------------------------------
 
-    def submit(self, request: VideoRequest | PreparedRequest, *, again: bool = False) -> TaskHandle:
+    def submit(
+        self,
+        request: VideoRequest | PreparedRequest,
+        *,
+        again: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+    ) -> TaskHandle:
         """Validate a request, upload its local files, journal it and create the task.
 
         ``request`` may be what :meth:`prepare` returned (shown to a user, checked against a
         budget...): it is then sent as it is, not resolved nor built again.
 
-        An identical request already running (per the journal) is followed instead of being
-        paid for twice, unless ``again`` is true.
+        An identical request already created, running, succeeded or downloaded within KIE's
+        14-day retention (per the journal) is followed instead of being paid for twice, unless
+        ``again`` is true. ``output_dir`` is journaled as the folder the result is meant for
+        (``kie resume`` downloads there).
 
         Raises:
             InvalidRequestError: rejected locally; nothing was sent.
@@ -151,7 +176,7 @@ class Client(_ClientCore):
                 or the journal holds an identical request in that state.
             ApiError: KIE refused the request (nothing was created).
         """
-        return self._run(self._submit_flow(request, again))
+        return self._run(self._submit_flow(request, again, _folder(output_dir)))
 
     def resend(self, entry_id: int) -> TaskHandle:
         """Send the create call of an ambiguous journal entry again, as a new create.
@@ -191,20 +216,25 @@ class Client(_ClientCore):
         timeout: float | None = None,
         on_update: StatusCallback | None = None,
         family: str | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> TaskStatus:
         """Poll a task until it finishes, following the poll schedule.
 
         Args:
             task: a handle or a task id.
-            timeout: seconds before giving up (default: the schedule's deadline, 15 min).
+            timeout: seconds before giving up (default: the schedule's deadline, 15 min); a
+                positive number.
             on_update: called with every status read.
             family: see :meth:`status`.
+            on_error: called with every failed status query the wait survives (a transient
+                error, or "not visible yet" right after creation), so a wait whose queries
+                keep failing can say so as it goes.
 
         Raises:
             TaskFailedError: the task failed (KIE's failCode and failMsg included).
             TaskTimeoutError: the deadline passed; the task may still finish.
         """
-        return self._run(self._wait_flow(task, timeout, on_update, family))
+        return self._run(self._wait_flow(task, timeout, on_update, family, on_error))
 
     def generate(
         self,
@@ -213,9 +243,19 @@ class Client(_ClientCore):
         timeout: float | None = None,
         on_update: StatusCallback | None = None,
         again: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> Video:
         """Submit a request and wait for its video (see :meth:`submit` and :meth:`wait`)."""
-        handle, status = self._run(self._generate_flow(request, timeout, on_update, again))
+        flow = self._generate_flow(
+            request,
+            timeout,
+            on_update,
+            again,
+            output_dir=_folder(output_dir),
+            on_error=on_error,
+        )
+        handle, status = self._run(flow)
         return Video(handle, status, self)
 
     def generate_many(
@@ -340,6 +380,7 @@ class AsyncClient(_ClientCore):
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        daily_budget: float | None = None,
     ) -> None:
         super().__init__(
             api_key,
@@ -352,6 +393,7 @@ class AsyncClient(_ClientCore):
             retry=retry,
             poll=poll,
             clock=clock,
+            daily_budget=daily_budget,
         )
         self._sleep = sleep or asyncio.sleep
         self._http = httpx.AsyncClient(
@@ -366,10 +408,14 @@ class AsyncClient(_ClientCore):
     # --- the API -------------------------------------------------------------------------
 
     async def submit(
-        self, request: VideoRequest | PreparedRequest, *, again: bool = False
+        self,
+        request: VideoRequest | PreparedRequest,
+        *,
+        again: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
     ) -> TaskHandle:
         """See :meth:`Client.submit`."""
-        return await self._run(self._submit_flow(request, again))
+        return await self._run(self._submit_flow(request, again, _folder(output_dir)))
 
     async def resend(self, entry_id: int) -> TaskHandle:
         """See :meth:`Client.resend`."""
@@ -386,9 +432,10 @@ class AsyncClient(_ClientCore):
         timeout: float | None = None,
         on_update: StatusCallback | None = None,
         family: str | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> TaskStatus:
         """See :meth:`Client.wait`."""
-        return await self._run(self._wait_flow(task, timeout, on_update, family))
+        return await self._run(self._wait_flow(task, timeout, on_update, family, on_error))
 
     async def generate(
         self,
@@ -397,9 +444,18 @@ class AsyncClient(_ClientCore):
         timeout: float | None = None,
         on_update: StatusCallback | None = None,
         again: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> Video:
         """See :meth:`Client.generate`."""
-        flow = self._generate_flow(request, timeout, on_update, again)
+        flow = self._generate_flow(
+            request,
+            timeout,
+            on_update,
+            again,
+            output_dir=_folder(output_dir),
+            on_error=on_error,
+        )
         handle, status = await self._run(flow)
         return Video(handle, status, self)
 

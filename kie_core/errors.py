@@ -90,6 +90,32 @@ class PluginError(KieError):
     """A provider plugin failed to load or returned something malformed."""
 
 
+class BudgetExceededError(KieError):
+    """A create would take today's spend over the daily budget; nothing was sent.
+
+    Attributes:
+        budget: the daily budget in credits.
+        left: the credits left today before this request.
+    """
+
+    def __init__(self, message: str, *, budget: float, left: float) -> None:
+        super().__init__(message)
+        self.budget = budget
+        self.left = left
+
+
+class JournalError(KieError):
+    """The task journal cannot be used (corrupt, unreadable, read-only, not a file).
+
+    Attributes:
+        path: the journal file.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 # --- answers from KIE.ai --------------------------------------------------------------------
 
 
@@ -131,6 +157,14 @@ class NotFoundError(ApiError):
 
 class ApiValidationError(ApiError):
     """Code 422: KIE's own validation refused the request, or a record is not available."""
+
+
+class TaskNotFoundError(NotFoundError):
+    """KIE has no task with this id (its answer: ``{"code":422,"msg":"recordInfo is null"}``).
+
+    The id is mistyped, belongs to another account or another task family, or is older than
+    KIE's 14-day retention.
+    """
 
 
 class QuotaExceededError(ApiError):
@@ -226,6 +260,13 @@ class DownloadError(KieError):
     """A result file could not be downloaded completely and verified."""
 
     default_retryable = True
+
+
+class DownloadInProgressError(DownloadError):
+    """Another download (another process) is writing the same file right now.
+
+    The clients wait for it and use its result; this is raised only when it takes too long.
+    """
 
 
 class CallbackError(KieError):

@@ -40,7 +40,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from kie_core.actions import Fetch, Flow, Local, Sleep, arun, run
-from kie_core.errors import DownloadError, InvalidRequestError, KieError
+from kie_core.errors import DownloadError, DownloadInProgressError, InvalidRequestError, KieError
 from kie_core.retry import RetryPolicy, parse_retry_after
 
 try:  # POSIX: an advisory lock keeps two downloads from writing one part file.
@@ -93,6 +93,15 @@ DEFAULT_RETRY = RetryPolicy(max_attempts=5, max_delay=30.0, max_retry_after=MAX_
 #: A full-jitter exponential delay before retry number ``attempt`` (1-based): the default
 #: policy's backoff.
 default_backoff = DEFAULT_RETRY.backoff
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file, hex (read in 1 MiB blocks)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(DEFAULT_CHUNK_SIZE), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def filename_from_url(url: str) -> str:
@@ -156,7 +165,7 @@ class _Transfer:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 handle.close()
-                raise DownloadError(
+                raise DownloadInProgressError(
                     f"another download is writing {self.part} right now", retryable=True
                 ) from None
         self.handle = handle

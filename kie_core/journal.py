@@ -25,6 +25,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -33,7 +34,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from kie_core.calls import EndpointCall
-from kie_core.errors import InvalidRequestError
+from kie_core.errors import BudgetExceededError, InvalidRequestError, JournalError
 from kie_core.status import TaskHandle, TaskState, TaskStatus
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,9 @@ JOURNAL_ENV = "KIE_JOURNAL"
 #: The journal file's name inside the user data directory.
 DEFAULT_FILENAME = "journal.sqlite3"
 
-#: Schema version kept in ``PRAGMA user_version``.
-SCHEMA_VERSION = 1
+#: Schema version kept in ``PRAGMA user_version``. Version 2 added ``output_dir`` and
+#: ``actual_credits``; an older journal is migrated in place when it is opened.
+SCHEMA_VERSION = 2
 
 #: How long a journal call waits for another writer before giving up.
 BUSY_TIMEOUT_MS = 30_000
@@ -114,6 +116,14 @@ _ACTIVE_STATES = (
     JournalState.AMBIGUOUS,
 )
 
+#: States :meth:`Journal.claim` and :meth:`Journal.find_existing` report: an identical request
+#: that was (or may have been) paid for, so sending it again would pay twice.
+_EXISTING_STATES = (*_ACTIVE_STATES, JournalState.DOWNLOADED)
+
+#: States whose credits count as spent when KIE did not say what it charged: a refused
+#: request cost nothing, and a failed task is refunded.
+_UNSPENT_STATES = (JournalState.REJECTED, JournalState.FAILED)
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -142,6 +152,15 @@ CREATE INDEX IF NOT EXISTS entries_by_task ON entries (task_id, id);
 CREATE INDEX IF NOT EXISTS entries_by_state ON entries (state, id);
 """
 
+#: Each schema version's changes, applied in order to a journal of an older version.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: (
+        "ALTER TABLE entries ADD COLUMN output_dir TEXT",
+        "ALTER TABLE entries ADD COLUMN actual_credits REAL",
+        "CREATE INDEX IF NOT EXISTS entries_by_day ON entries (created_at)",
+    ),
+}
+
 
 class JournalEntry(BaseModel):
     """One journaled create request, as stored.
@@ -168,6 +187,10 @@ class JournalEntry(BaseModel):
         updated_at: when the row last changed.
         variant: the model variant of the task handle, once created (an addition to the
             interface, so :meth:`handle` gives back the handle that was journaled).
+        output_dir: the folder the command that sent the request meant the result for
+            (``kie resume`` downloads there), or None when none was named.
+        actual_credits: what KIE actually charged, when it said so (Market records carry
+            ``creditsConsumed``; 0 for a refunded failure), or None when unknown.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -192,6 +215,17 @@ class JournalEntry(BaseModel):
     created_at: datetime
     updated_at: datetime
     variant: str | None = None
+    output_dir: str | None = None
+    actual_credits: float | None = None
+
+    @property
+    def spent_credits(self) -> float:
+        """The credits this entry counts as spent: the actual charge, else the estimate.
+
+        A refused request and a failed task (KIE refunds failures) count 0 unless KIE said
+        otherwise; an entry without any price counts 0.
+        """
+        return _spent(self.state, self.estimated_credits, self.actual_credits)
 
     def handle(self) -> TaskHandle | None:
         """Return the task handle to follow this task with, or None while there is no task id."""
@@ -279,6 +313,126 @@ def _dump_payload(payload: dict[str, Any]) -> str:
     return text
 
 
+def journal_error(path: Path | None, exc: BaseException) -> JournalError:
+    """Return the one-line error for a journal that cannot be used, naming the file and the fix."""
+    if isinstance(exc, JournalError):
+        return exc
+    where = os.fspath(path) if path is not None else ":memory:"
+    text = str(exc).lower()
+    if isinstance(exc, IsADirectoryError) or (path is not None and path.is_dir()):
+        message = (
+            f"the journal {where} is a directory, not a file: point KIE_JOURNAL (or --journal) "
+            f"at a file, for example {Path(where) / DEFAULT_FILENAME}"
+        )
+    elif isinstance(exc, PermissionError) or any(
+        hint in text for hint in ("readonly", "read-only", "permission", "unable to open")
+    ):
+        message = (
+            f"the journal {where} cannot be opened for writing (permission denied or a "
+            "read-only file or folder): make it and its folder writable (chmod u+rw), or point "
+            "KIE_JOURNAL (or --journal) at a writable file"
+        )
+    elif isinstance(exc, sqlite3.DatabaseError):
+        message = (
+            f"the journal {where} is not a readable kie journal (corrupt, or another kind of "
+            f"file): move it aside (mv {where} {where}.bad) to start a new one, or point "
+            "KIE_JOURNAL (or --journal) at another file"
+        )
+    else:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        message = (
+            f"the journal {where} cannot be used ({reason}): point KIE_JOURNAL (or --journal) "
+            "at a writable file"
+        )
+    return JournalError(message, path=where)
+
+
+def _day_start(moment: datetime) -> datetime:
+    day = moment.astimezone(UTC)
+    return day.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _spent(state: JournalState, estimated: float | None, actual: float | None) -> float:
+    if actual is not None:
+        return float(actual)
+    if state in _UNSPENT_STATES:
+        return 0.0
+    return float(estimated or 0.0)
+
+
+def check_daily_budget(budget: float, spent: float, estimate: float | None) -> None:
+    """Refuse a request that would take today's spend over the daily budget.
+
+    Raises:
+        BudgetExceededError: naming the budget, what is left and the estimate.
+    """
+    left = max(budget - spent, 0.0)
+    if estimate is None:
+        raise BudgetExceededError(
+            f"the daily budget is {budget:g} credits ({left:g} left today) and this request "
+            "has no published price to check against it; nothing was sent",
+            budget=budget,
+            left=left,
+        )
+    if spent + estimate > budget + 1e-9:
+        raise BudgetExceededError(
+            f"the daily budget is {budget:g} credits and {left:g} are left today: this request "
+            f"is estimated at {estimate:g}; nothing was sent",
+            budget=budget,
+            left=left,
+        )
+
+
+@dataclass(frozen=True)
+class _NewRow:
+    fingerprint: str
+    model: str
+    provider: str
+    family: str
+    kie_model: str | None
+    endpoint: str
+    payload: dict[str, Any]
+    base_url: str
+    estimated_credits: float | None
+    output_dir: str | None
+
+
+@dataclass(frozen=True)
+class SpendRow:
+    """What one model cost on one UTC day, per the journal.
+
+    Attributes:
+        day: the UTC day, ``YYYY-MM-DD``.
+        model: the kie model name.
+        tasks: requests journaled that day (refused ones included).
+        estimated: the sum of the local estimates of the requests that were not refused.
+        actual: the sum of what KIE said it charged, over the requests where it said so.
+        unreported: how many non-refused requests have no actual charge recorded.
+        spent: the credits counted against the daily budget (actual, else estimate).
+    """
+
+    day: str
+    model: str
+    tasks: int = 0
+    estimated: float = 0.0
+    actual: float = 0.0
+    unreported: int = 0
+    spent: float = 0.0
+
+    def add(self, state: JournalState, estimated: float | None, actual: float | None) -> SpendRow:
+        """Return these totals with one more entry counted."""
+        refused = state is JournalState.REJECTED
+        return SpendRow(
+            day=self.day,
+            model=self.model,
+            tasks=self.tasks + 1,
+            estimated=self.estimated + (0.0 if refused else float(estimated or 0.0)),
+            actual=self.actual + float(actual or 0.0),
+            unreported=self.unreported + (1 if actual is None and not refused else 0),
+            spent=self.spent + _spent(state, estimated, actual),
+        )
+
+
 class Journal:
     """The task journal, one SQLite file shared by every kie process of the user.
 
@@ -325,9 +479,17 @@ class Journal:
         return self._conn
 
     def _open(self) -> sqlite3.Connection:
+        try:
+            return self._open_database()
+        except (sqlite3.Error, OSError) as exc:
+            raise journal_error(self.path, exc) from None
+
+    def _open_database(self) -> sqlite3.Connection:
         if self.path is None:
             target = ":memory:"
         else:
+            if self.path.is_dir():
+                raise IsADirectoryError(21, "is a directory", os.fspath(self.path))
             self.path.parent.mkdir(parents=True, exist_ok=True)
             target = os.fspath(self.path)
         conn = sqlite3.connect(
@@ -353,14 +515,19 @@ class Journal:
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             if version > SCHEMA_VERSION:
-                raise RuntimeError(
+                raise JournalError(
                     f"the journal {self.path} has schema version {version}, newer than this "
-                    f"kie-core understands ({SCHEMA_VERSION}); upgrade kie-core"
+                    f"kie-core understands ({SCHEMA_VERSION}); upgrade kie-core",
+                    path=os.fspath(self.path) if self.path else None,
                 )
-            if version < SCHEMA_VERSION:
+            if version < 1:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+            for target in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[target]:
+                    conn.execute(statement)
+            if version < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -371,18 +538,27 @@ class Journal:
     def _write(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             conn = self._connection()
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise journal_error(self.path, exc) from None
             try:
                 yield conn
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise journal_error(self.path, exc) from None
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
             conn = self._connection()
-            return list(conn.execute(sql, params).fetchall())
+            try:
+                return list(conn.execute(sql, params).fetchall())
+            except sqlite3.DatabaseError as exc:
+                raise journal_error(self.path, exc) from None
 
     def close(self) -> None:
         """Close the database connection; the journal cannot be used afterwards."""
@@ -406,37 +582,155 @@ class Journal:
         payload: dict[str, Any],
         base_url: str,
         estimated_credits: float | None,
+        output_dir: str | None = None,
     ) -> int:
         """Record a create request about to be sent; call this BEFORE sending it.
+
+        Unlike :meth:`claim` this never looks for an identical request: use it only for a
+        send that must go out anyway.
 
         Returns:
             The new entry's id, in state SUBMITTING.
         """
-        stamp = _stamp(_now())
+        values = _NewRow(
+            fingerprint=fingerprint,
+            model=model,
+            provider=provider,
+            family=family,
+            kie_model=kie_model,
+            endpoint=endpoint,
+            payload=payload,
+            base_url=base_url,
+            estimated_credits=estimated_credits,
+            output_dir=output_dir,
+        )
         with self._write() as conn:
-            cursor = conn.execute(
-                "INSERT INTO entries (fingerprint, model, provider, family, kie_model, endpoint,"
-                " payload, base_url, state, estimated_credits, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    fingerprint,
-                    model,
-                    provider,
-                    family,
-                    kie_model,
-                    endpoint,
-                    _dump_payload(payload),
-                    _normalize_base_url(base_url),
-                    JournalState.SUBMITTING.value,
-                    estimated_credits,
-                    stamp,
-                    stamp,
-                ),
-            )
-            entry_id = cursor.lastrowid
+            return self._insert(conn, values)
+
+    def claim(
+        self,
+        *,
+        fingerprint: str,
+        model: str,
+        provider: str,
+        family: str,
+        kie_model: str | None,
+        endpoint: str,
+        payload: dict[str, Any],
+        base_url: str,
+        estimated_credits: float | None,
+        output_dir: str | None = None,
+        again: bool = False,
+        daily_budget: float | None = None,
+    ) -> tuple[JournalEntry, bool]:
+        """Claim the right to send a create request, or get the identical one to follow.
+
+        The check for an identical request and the insert are ONE write transaction
+        (``BEGIN IMMEDIATE``), so of N processes claiming the same request at once exactly one
+        gets ``created=True`` and sends it; the others get that entry and follow it.
+
+        Args:
+            fingerprint: see :func:`fingerprint`.
+            model: the kie model name.
+            provider: the plugin providing it.
+            family: the task family.
+            kie_model: KIE's model id, when the family has one.
+            endpoint: method and path of the create call.
+            payload: the create body, never the key.
+            base_url: the API base URL it goes to.
+            estimated_credits: the local estimate.
+            output_dir: the folder the result is meant for.
+            again: insert a new entry even when an identical request exists.
+            daily_budget: refuse (nothing inserted) when today's spend (UTC day, counted from
+                the journal by every process) plus this estimate would exceed it.
+
+        Returns:
+            ``(entry, created)``: the new SUBMITTING entry and True, or the newest identical
+            entry that was (or may have been) paid for within KIE's 14-day retention
+            (SUBMITTING, CREATED, RUNNING, SUCCEEDED, DOWNLOADED or AMBIGUOUS) and False.
+
+        Raises:
+            BudgetExceededError: the daily budget would be exceeded; nothing was inserted.
+        """
+        values = _NewRow(
+            fingerprint=fingerprint,
+            model=model,
+            provider=provider,
+            family=family,
+            kie_model=kie_model,
+            endpoint=endpoint,
+            payload=payload,
+            base_url=base_url,
+            estimated_credits=estimated_credits,
+            output_dir=output_dir,
+        )
+        with self._write() as conn:
+            if not again:
+                row = self._existing_row(conn, fingerprint, base_url)
+                if row is not None:
+                    return _entry(row), False
+            if daily_budget is not None:
+                spent = self._spent_since(conn, _day_start(_now()))
+                check_daily_budget(daily_budget, spent, estimated_credits)
+            entry_id = self._insert(conn, values)
+            row = conn.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        return _entry(row), True
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, values: _NewRow) -> int:
+        stamp = _stamp(_now())
+        cursor = conn.execute(
+            "INSERT INTO entries (fingerprint, model, provider, family, kie_model, endpoint,"
+            " payload, base_url, state, estimated_credits, output_dir, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                values.fingerprint,
+                values.model,
+                values.provider,
+                values.family,
+                values.kie_model,
+                values.endpoint,
+                _dump_payload(values.payload),
+                _normalize_base_url(values.base_url),
+                JournalState.SUBMITTING.value,
+                values.estimated_credits,
+                values.output_dir,
+                stamp,
+                stamp,
+            ),
+        )
+        entry_id = cursor.lastrowid
         if entry_id is None:  # pragma: no cover - sqlite always sets it after an INSERT
             raise RuntimeError("the journal did not return a row id")
         return entry_id
+
+    @staticmethod
+    def _existing_row(
+        conn: sqlite3.Connection, fingerprint: str, base_url: str
+    ) -> sqlite3.Row | None:
+        marks = ", ".join("?" for _ in _EXISTING_STATES)
+        row: sqlite3.Row | None = conn.execute(
+            f"SELECT * FROM entries WHERE fingerprint = ? AND base_url = ?"
+            f" AND state IN ({marks}) AND created_at >= ? ORDER BY id DESC LIMIT 1",
+            (
+                fingerprint,
+                _normalize_base_url(base_url),
+                *(s.value for s in _EXISTING_STATES),
+                _stamp(_now() - RESULT_RETENTION),
+            ),
+        ).fetchone()
+        return row
+
+    @staticmethod
+    def _spent_since(conn: sqlite3.Connection, since: datetime) -> float:
+        rows = conn.execute(
+            "SELECT state, estimated_credits, actual_credits FROM entries WHERE created_at >= ?",
+            (_stamp(since),),
+        ).fetchall()
+        return sum(
+            _spent(JournalState(row["state"]), row["estimated_credits"], row["actual_credits"])
+            for row in rows
+        )
 
     def created(self, entry_id: int, handle: TaskHandle) -> None:
         """Record that KIE accepted the request and gave it a task id (state CREATED)."""
@@ -498,12 +792,33 @@ class Journal:
         else:
             target = JournalState.RUNNING
         self._move_task(task_id, target, **fields)
+        if status.credits is not None and status.state.terminal:
+            self.record_actual(task_id, status.credits)
+
+    def record_actual(self, task_id: str, credits: float) -> None:
+        """Record what KIE actually charged for a task (``creditsConsumed``, or a balance delta).
+
+        It is kept whatever the entry's state, beside the estimate; ``kie spend`` shows both.
+        """
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE entries SET actual_credits = ?, updated_at = ? WHERE task_id = ?",
+                (float(credits), _stamp(_now()), task_id),
+            )
 
     def downloaded(self, task_id: str, path: str, sha256: str, size: int) -> None:
-        """Record that the task's result was saved and verified (state DOWNLOADED)."""
+        """Record that the task's result was saved and verified (state DOWNLOADED).
+
+        An entry that had no output folder gets the file's folder as one.
+        """
         self._move_task(
             task_id, JournalState.DOWNLOADED, output_path=path, sha256=sha256, size=size
         )
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE entries SET output_dir = ? WHERE task_id = ? AND output_dir IS NULL",
+                (str(Path(path).parent), task_id),
+            )
 
     def _move_entry(self, entry_id: int, target: JournalState, **fields: Any) -> None:
         with self._write() as conn:
@@ -578,6 +893,59 @@ class Journal:
         )
         return _entry(rows[0]) if rows else None
 
+    def find_existing(self, fingerprint: str, base_url: str) -> JournalEntry | None:
+        """Return the newest identical request that was (or may have been) paid for.
+
+        Like :meth:`find_active`, DOWNLOADED entries included: a result already saved is not
+        paid for again. Only a hint before uploading inputs: :meth:`claim` decides.
+        """
+        with self._lock:
+            row = self._existing_row(self._connection(), fingerprint, base_url)
+        return _entry(row) if row is not None else None
+
+    def others_moved(self, task_id: str, since: datetime) -> bool:
+        """Return whether any other entry could have moved the balance since ``since``.
+
+        That is another entry created or changed since then, or one still in flight (its
+        charge or refund may land at any moment). When none did, the balance before and after
+        a task is that task's actual charge.
+        """
+        rows = self._read(
+            "SELECT 1 FROM entries WHERE (task_id IS NULL OR task_id != ?)"
+            " AND (updated_at >= ? OR state IN (?, ?)) LIMIT 1",
+            (task_id, _stamp(since), JournalState.CREATED.value, JournalState.RUNNING.value),
+        )
+        return bool(rows)
+
+    def spent_today(self, now: datetime | None = None) -> float:
+        """Return the credits spent today (UTC day) by every process, per the journal.
+
+        Each entry counts its actual charge when known, else its estimate (a refused request
+        or a failed task counts 0).
+        """
+        with self._lock:
+            return self._spent_since(self._connection(), _day_start(now or _now()))
+
+    def spend(self, *, since: datetime | None = None) -> list[SpendRow]:
+        """Return the spend per UTC day and model, oldest day first.
+
+        Args:
+            since: only entries created at or after this moment (default: all).
+        """
+        rows = self._read(
+            "SELECT substr(created_at, 1, 10) AS day, model, state, estimated_credits,"
+            " actual_credits FROM entries WHERE created_at >= ? ORDER BY created_at",
+            (_stamp(since) if since is not None else "",),
+        )
+        totals: dict[tuple[str, str], SpendRow] = {}
+        for row in rows:
+            key = (row["day"], row["model"])
+            current = totals.get(key) or SpendRow(day=row["day"], model=row["model"])
+            totals[key] = current.add(
+                JournalState(row["state"]), row["estimated_credits"], row["actual_credits"]
+            )
+        return sorted(totals.values(), key=lambda item: (item.day, item.model))
+
     def entries(
         self, *, limit: int = 50, states: Iterable[JournalState] | None = None
     ) -> list[JournalEntry]:
@@ -644,4 +1012,6 @@ def _entry(row: sqlite3.Row) -> JournalEntry:
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
         variant=row["variant"],
+        output_dir=row["output_dir"],
+        actual_credits=row["actual_credits"],
     )

@@ -197,6 +197,22 @@ class ModelSpec(BaseModel):
             )
         )
 
+    def option_keys(self, variant: Variant | None = None) -> list[str]:
+        """Return the keys ``--option`` / ``options`` accepts, for one variant or for any.
+
+        Args:
+            variant: only this variant's keys (its own options model, else the model's).
+        """
+        variants = (variant,) if variant is not None else self.variants
+        keys: dict[str, None] = {}
+        for item in variants:
+            options_model = item.options_model or self.options_model
+            if options_model is not None:
+                keys.update(dict.fromkeys(options_model.model_fields))
+        if not variants and self.options_model is not None:
+            keys.update(dict.fromkeys(self.options_model.model_fields))
+        return list(keys)
+
     def summary(self) -> dict[str, Any]:
         """Return a JSON-ready description for listings (`kie models --json`)."""
         return {
@@ -213,10 +229,12 @@ class ModelSpec(BaseModel):
             "prompt_max_length": self.prompt_max_length,
             "deprecated": self.deprecated.isoformat() if self.deprecated else None,
             "deprecation_note": self.deprecation_note or None,
+            "options": self.option_keys(),
             "variants": [
                 {
                     "name": variant.name,
                     "aliases": list(variant.aliases),
+                    "options": self.option_keys(variant),
                     "modes": [
                         {
                             "name": mode.name,

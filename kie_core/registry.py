@@ -220,7 +220,7 @@ class Registry:
             known = sorted(self._by_name)
             hint = ", ".join(sorted(self._models)) or "none (install a plugin such as kie-veo)"
             raise UnknownModelError(
-                f"unknown model {name!r}; installed models: {hint}",
+                f"unknown model {name!r}{_suggestion(name, known)}; installed models: {hint}",
                 field="model",
                 value=name,
                 accepted=known,
@@ -266,3 +266,14 @@ def reset_default_registry() -> None:
     global _default
     with _default_lock:
         _default = None
+
+
+def _suggestion(name: str, known: list[str]) -> str:
+    """Return `` (did you mean 'x'?)`` for a name close to installed ones, else nothing."""
+    import difflib
+
+    close = [repr(item) for item in difflib.get_close_matches(name.lower(), known, n=3)]
+    if not close:
+        return ""
+    listed = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
+    return f" (did you mean {listed}?)"

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -54,7 +55,8 @@ def check_readable(location: str, *, field: str, label: str | None = None) -> No
     Raises:
         InvalidRequestError: naming the label and the path, and what the problem is.
     """
-    if is_remote(location):
+    if is_remote(location) or "://" in location:
+        check_url(location, field=field, label=label)
         return
     path = Path(location).expanduser()
     if not path.exists():
@@ -73,16 +75,41 @@ def check_readable(location: str, *, field: str, label: str | None = None) -> No
     )
 
 
+def check_url(location: str, *, field: str, label: str | None = None) -> None:
+    """Check that a URL is http(s) with a host name (``https:///x.png`` is refused).
+
+    Raises:
+        InvalidRequestError: naming the label and the URL.
+    """
+    try:
+        parts = urlsplit(location)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise InvalidRequestError(
+            f"{label or field}: {location!r} is not a usable URL: it needs http:// or https:// "
+            "and a host name (for example https://example.com/frame.png); nothing was sent",
+            field=field,
+            value=location,
+        )
+
+
 def check_local_files(request: VideoRequest, labels: Mapping[str, str] | None = None) -> None:
-    """Check every local media input of ``request`` is a readable file (see :func:`check_readable`).
+    """Check every local media input is a readable file and every URL has a host.
+
+    The callback URL, when given, must be an http(s) URL with a host too.
 
     Args:
         request: the request.
-        labels: how each media field is named in messages (CLI flags, batch columns).
+        labels: how each field is named in messages (CLI flags, batch columns).
     """
+    names = labels or {}
     for field, value in request.media_inputs().items():
         for item in value if isinstance(value, tuple) else (value,):
-            check_readable(item, field=field, label=(labels or {}).get(field))
+            check_readable(item, field=field, label=names.get(field))
+    if request.callback_url is not None:
+        check_url(request.callback_url, field="callback_url", label=names.get("callback_url"))
 
 
 class VideoRequest(BaseModel):

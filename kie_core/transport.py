@@ -31,6 +31,7 @@ from kie_core.errors import (
     KieError,
     MalformedResponseError,
     ServerError,
+    TaskNotFoundError,
     TransportError,
     error_for_code,
 )
@@ -61,6 +62,11 @@ READ_TIMEOUT = 30.0
 _MAX_MESSAGE = 500
 
 
+def is_header_safe(value: str) -> bool:
+    """Return whether a key can go in an ``Authorization`` header: visible ASCII, no spaces."""
+    return all("!" <= char <= "~" for char in value)
+
+
 class ApiKey:
     """A KIE.ai API key that never shows itself.
 
@@ -71,7 +77,8 @@ class ApiKey:
         value: the key; surrounding whitespace is removed.
 
     Raises:
-        ValueError: when the key is empty.
+        ValueError: when the key is empty or holds characters a header cannot carry (the
+            message never quotes the key).
     """
 
     __slots__ = ("_value",)
@@ -80,6 +87,13 @@ class ApiKey:
         cleaned = value.strip()
         if not cleaned:
             raise ValueError("the API key is empty")
+        if not is_header_safe(cleaned):
+            # The value is never quoted: it may be a real key with a stray character.
+            raise ValueError(
+                "the API key holds characters an HTTP header cannot carry (a line break, a "
+                "space, a control or non-ASCII character); check it for a stray newline or a "
+                "pasted quote"
+            )
         self._value = cleaned
 
     def reveal(self) -> str:
@@ -229,6 +243,11 @@ def _message(value: Any) -> str | None:
     return text[:_MAX_MESSAGE] + ("…" if len(text) > _MAX_MESSAGE else "")
 
 
+#: KIE's answer for a status query about a task it does not know: ``{"code":422,"msg":...}``.
+UNKNOWN_TASK_CODE = 422
+UNKNOWN_TASK_MSG = "recordinfo is null"
+
+
 def read_envelope(
     status_code: int,
     content: bytes,
@@ -287,6 +306,13 @@ def read_envelope(
         msg = _message(body.get("message"))
     success = body.get("success")
 
+    if code == UNKNOWN_TASK_CODE and msg is not None and msg.strip().lower() == UNKNOWN_TASK_MSG:
+        raise fail(
+            code,
+            "no such task: KIE has no record of it (recordInfo is null): a mistyped id, a task "
+            "of another account or family, or one older than the 14-day retention",
+            cls=TaskNotFoundError,
+        )
     if code is not None and code != 200:
         raise fail(code, msg)
     if not http_ok:

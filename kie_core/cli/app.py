@@ -20,6 +20,7 @@ from kie_core.cli import (
     journal_cmd,
     missing_cmd,
     models_cmd,
+    spend_cmd,
     task_cmd,
 )
 from kie_core.cli.context import CliState
@@ -63,8 +64,9 @@ def _output_of(ctx: Any) -> Output:
 def describe_error(exc: BaseException) -> str:
     """Return the one-line message for an error, with a hint on what to do about it."""
     from kie_core import errors
+    from kie_core.flows import AGAIN_HINT
 
-    text = str(exc)
+    text = str(exc).replace(AGAIN_HINT, CLI_AGAIN_HINT)
     if isinstance(exc, errors.AmbiguousCreateError):
         return (
             f"{text}; the task may exist and may have been charged, so it is not sent again by "
@@ -74,8 +76,12 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, errors.TaskTimeoutError):
         return f"{text}; the task keeps running on KIE: `kie resume` or `kie wait` finishes it"
     if isinstance(exc, errors.TaskFailedError):
-        return f"task failed: {text}"
+        return text if text.startswith("task failed") else f"task failed: {text}"
     return text
+
+
+#: How the command line says what the client's errors call ``again=True``.
+CLI_AGAIN_HINT = "pass --again to send it anyway"
 
 
 app = typer.Typer(
@@ -152,7 +158,8 @@ def main_options(
     """Generate videos with the models of KIE.ai: validate, estimate, create, wait, download.
 
     Configuration comes from flags, then KIE_API_KEY / KIE_BASE_URL / KIE_UPLOAD_BASE_URL /
-    KIE_JOURNAL, then config.toml in the platform config folder (KIE_CONFIG names another).
+    KIE_JOURNAL / KIE_DAILY_BUDGET, then config.toml in the platform config folder (KIE_CONFIG
+    names another).
     Exit codes: 0 ok, 1 task failed, 2 bad input, 3 authentication or credits, 4 network or
     service error.
     """
@@ -180,6 +187,7 @@ app.command("download")(task_cmd.download)
 app.command("credits")(task_cmd.credits)
 app.command("tasks")(journal_cmd.tasks)
 app.command("resume")(journal_cmd.resume)
+app.command("spend")(spend_cmd.spend)
 app.command("batch")(batch_cmd.batch)
 app.command("emulator", context_settings=missing_cmd.PASS_THROUGH, add_help_option=False)(
     missing_cmd.emulator

@@ -42,6 +42,7 @@ class BatchResult:
     path: str | None = None
     error: str | None = None
     exit_code: ExitCode = ExitCode.OK
+    followed: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Return the result as JSON-ready data."""
@@ -50,6 +51,7 @@ class BatchResult:
             "model": self.model,
             "task_id": self.task_id,
             "state": self.state,
+            "followed": self.followed,
             "estimated_credits": self.estimated_credits,
             "credits": self.credits,
             "path": self.path,
@@ -81,7 +83,11 @@ def batch(
     ] = False,
     again: Annotated[
         bool,
-        typer.Option("--again", help="Create new tasks even for requests already running."),
+        typer.Option(
+            "--again",
+            help="Create new tasks even for lines the journal already holds (running, finished "
+            "or downloaded in the last 14 days); without it a rerun sends only new lines.",
+        ),
     ] = False,
     timeout: TimeoutOption = None,
     json_output: JsonOption = False,
@@ -124,16 +130,42 @@ def batch(
     if dry_run:
         _show_dry_run(output, plans, total, unknown)
         return
-    check_budget(output, None if unknown else total, max_credits)
-    if not yes and any(plan.resolved.warnings for _, plan in plans):
-        _confirm_deprecated(output)
     ensure_folder(output_dir)
+    client = state.async_client()
+    try:
+        # Lines the journal already holds are followed, not paid for: only new lines count.
+        known = (
+            set()
+            if again
+            else {
+                index
+                for index, (_, plan) in enumerate(plans)
+                if client.find_identical(plan.prepared) is not None
+            }
+        )
+        fresh = [e for index, e in enumerate(estimates) if index not in known]
+        total = sum(e for e in fresh if e is not None)
+        unknown = sum(1 for e in fresh if e is None)
+        check_budget(output, None if unknown else total, max_credits)
+        if fresh:
+            client.check_daily_budget(None if unknown else total)
+        if not yes and any(plan.resolved.warnings for _, plan in plans):
+            _confirm_deprecated(output)
+    except BaseException:
+        asyncio.run(client.close())
+        raise
     output.info(
         f"{len(plans)} request(s), estimated {total:g} credits"
         + (f" (+{unknown} without a published price)" if unknown else "")
+        + (
+            f"; {len(known)} already in the journal: followed, not sent again "
+            "(--again sends them anew)"
+            if known
+            else ""
+        )
     )
     run = _run_all(
-        state.async_client(),
+        client,
         output,
         plans,
         total=total,
@@ -260,16 +292,32 @@ async def _run_one(
     again: bool,
     timeout: float | None,
 ) -> BatchResult:
+    from datetime import UTC, datetime
+
     from kie_core.errors import KieError, TaskFailedError
 
     key = f"line {line.number}"
     result = BatchResult(line.number, plan.resolved.spec.name, estimated_credits=plan.estimate)
     display.add(key, f"{key} {result.model}", "submitting")
+    started = datetime.now(UTC)
     try:
-        handle = await client.submit(plan.prepared, again=again)
+        handle = await client.submit(plan.prepared, again=again, output_dir=output_dir)
         result.task_id = handle.task_id
+        result.followed = handle.created_at < started
         display.relabel(key, f"{key} {result.model} {handle.task_id}")
-        reading = await client.wait(handle, timeout=timeout, on_update=display.updater(key))
+        saved = _saved_file(client, handle.task_id, output_dir) if result.followed else None
+        if saved is not None:
+            result.state = "already downloaded"
+            result.path = str(saved)
+            display.finish(key, result.state)
+            display.remove(key)
+            return result
+        reading = await client.wait(
+            handle,
+            timeout=timeout,
+            on_update=display.updater(key),
+            on_error=display.failing(key),
+        )
         result.credits = reading.credits
         path = await client.download(reading, output_dir, on_progress=display.downloader(key))
     except TaskFailedError as exc:
@@ -288,15 +336,51 @@ async def _run_one(
     return result
 
 
+def _saved_file(client: AsyncClient, task_id: str, output_dir: Path) -> Path | None:
+    """Return the file an earlier run saved for this task into ``output_dir``, if it is there."""
+    from kie_core.journal import JournalState
+
+    journal = client.journal
+    entry = journal.get(task_id) if journal is not None else None
+    if entry is None or entry.state is not JournalState.DOWNLOADED or not entry.output_path:
+        return None
+    saved = Path(entry.output_path)
+    try:
+        here = saved.parent.resolve() == output_dir.expanduser().resolve()
+        intact = saved.is_file() and saved.stat().st_size == entry.size
+    except OSError:
+        return None
+    return saved if here and intact else None
+
+
 def _summary(output: Output, results: list[BatchResult]) -> None:
     if output.json_mode:
         output.result_json([result.to_json() for result in results])
-        return
+    else:
+        _summary_table(output, results)
+    ok = sum(1 for r in results if r.state in ("downloaded", "already downloaded"))
+    earlier = sum(1 for r in results if r.state == "already downloaded")
+    followed = sum(1 for r in results if r.followed and r.state != "already downloaded")
+    notes = [f"{earlier} already downloaded"] if earlier else []
+    if followed:
+        notes.append(f"{followed} followed an identical task already sent")
+    output.info(
+        f"{ok}/{len(results)} downloaded"
+        + (f" ({', '.join(notes)}; nothing sent for them, --again sends anew)" if notes else "")
+    )
+
+
+def _summary_table(output: Output, results: list[BatchResult]) -> None:
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    styles = {"downloaded": "green", "failed": "red", "error": "red"}
+    styles = {
+        "downloaded": "green",
+        "already downloaded": "green",
+        "failed": "red",
+        "error": "red",
+    }
     table = Table(title="Batch summary", box=box.SIMPLE_HEAD)
     for column in ("line", "task id", "model", "state", "credits", "file / error"):
         table.add_column(column, overflow="fold", no_wrap=column in _NO_WRAP)
@@ -311,8 +395,6 @@ def _summary(output: Output, results: list[BatchResult]) -> None:
             Text(result.path or output.scrub(result.error or "-")),
         )
     output.render(table)
-    ok = sum(1 for r in results if r.state == "downloaded")
-    output.info(f"{ok}/{len(results)} downloaded")
 
 
 def _worst(results: list[BatchResult]) -> ExitCode:

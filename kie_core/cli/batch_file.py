@@ -9,12 +9,16 @@ Relative file paths are relative to the batch file's folder. Blank lines and lin
 with ``#`` are skipped.
 
 A malformed line is refused with :class:`~kie_core.errors.InvalidRequestError` naming the file,
-the line number and the field, before anything is sent.
+the line number and the field, before anything is sent. Parsing is strict: an unterminated
+quote, a column named twice in the CSV header, or a JSON object naming a key twice is refused
+rather than read as something else. A quoted CSV cell may span lines; a row is named by the line
+it starts on.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -109,18 +113,49 @@ def line_error(
     )
 
 
+class _DuplicateKey(ValueError):
+    """A JSON object names the same key twice."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def strict_json(text: str) -> Any:
+    """Parse JSON refusing an object that names a key twice (``json`` keeps the last one).
+
+    Raises:
+        json.JSONDecodeError: not valid JSON.
+        ValueError: a duplicate key (its ``key`` attribute names it).
+    """
+    return json.loads(text, object_pairs_hook=_unique_object)
+
+
 def _jsonl_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
             continue
         try:
-            row = json.loads(stripped)
+            row = strict_json(stripped)
         except json.JSONDecodeError as exc:
             raise InvalidRequestError(
                 f"{path.name}, line {number}: not valid JSON ({exc.msg} at column {exc.colno})",
                 field=f"line {number}",
                 value=stripped[:80],
+            ) from None
+        except _DuplicateKey as exc:
+            raise line_error(
+                path, number, exc.key, "the key is given twice; give each key once", exc.key
             ) from None
         if not isinstance(row, dict):
             raise InvalidRequestError(
@@ -131,15 +166,47 @@ def _jsonl_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         yield number, row
 
 
+def _csv_records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield (first line, cells) of each CSV record; a quoted cell may span lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = str(exc)
+            if "unexpected end of data" in reason:
+                reason = "a quoted cell opened on this line is never closed (unterminated quote)"
+            raise InvalidRequestError(
+                f"{path.name}, line {start}: malformed CSV: {reason}; nothing was sent",
+                field=f"line {start}",
+            ) from None
+        yield start, cells
+
+
 def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    reader = csv.DictReader(text.splitlines())
-    if reader.fieldnames is None:
+    records = _csv_records(path, text)
+    first = next(records, None)
+    if first is None:
         return
-    for row in reader:
-        number = reader.line_num
-        if None in row:
+    header_line, header = first
+    names = [name.strip() for name in header]
+    for index, name in enumerate(names):
+        if name and name in names[:index]:
+            raise line_error(
+                path,
+                header_line,
+                name,
+                "the column is named twice in the header; name each column once",
+                name,
+            )
+    for number, raw_cells in records:
+        if len(raw_cells) > len(names):
             raise line_error(path, number, "(extra cells)", "more cells than header columns")
-        cells = {key.strip(): (value or "").strip() for key, value in row.items() if key}
+        padded = [*raw_cells, *([""] * (len(names) - len(raw_cells)))]
+        cells = {key: value.strip() for key, value in zip(names, padded, strict=True) if key}
         if not any(cells.values()) or next(iter(cells.values()), "").startswith("#"):
             continue
         data: dict[str, Any] = {}
@@ -161,9 +228,13 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def _json_cell(path: Path, number: int, key: str, value: str) -> Any:
     try:
-        return json.loads(value)
+        return strict_json(value)
     except json.JSONDecodeError as exc:
         raise line_error(path, number, key, f"not valid JSON ({exc.msg})", value) from None
+    except _DuplicateKey as exc:
+        raise line_error(
+            path, number, f"{key}.{exc.key}", "the key is given twice; give each key once", value
+        ) from None
 
 
 def _request(path: Path, number: int, row: Mapping[str, Any], *, base: Path) -> VideoRequest:

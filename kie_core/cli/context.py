@@ -52,7 +52,20 @@ class CliState:
         return self._journal
 
     def require_key(self) -> None:
-        """Refuse (exit 3) before any network call when no API key is configured."""
+        """Refuse (exit 3) before any network call when no usable API key is configured.
+
+        A key with characters an HTTP header cannot carry is refused here too, without
+        showing it.
+        """
+        key = self.settings.api_key
+        if key is not None:
+            from kie_core.errors import ConfigurationError
+            from kie_core.transport import ApiKey
+
+            try:
+                ApiKey(key)
+            except ValueError as exc:
+                raise ConfigurationError(f"{exc} (KIE_API_KEY, --api-key or api_key)") from None
         if self.settings.api_key is None:
             from kie_core.cli.settings import default_config_path
             from kie_core.errors import ConfigurationError
@@ -76,6 +89,7 @@ class CliState:
             registry=self.registry(),
             journal=self.journal(),
             poll=self._poll_schedule(),
+            daily_budget=self.settings.daily_budget,
         )
 
     def async_client(self) -> AsyncClient:
@@ -90,6 +104,7 @@ class CliState:
             registry=self.registry(),
             journal=self.journal(),
             poll=self._poll_schedule(),
+            daily_budget=self.settings.daily_budget,
         )
 
     def _poll_schedule(self) -> PollSchedule | None:

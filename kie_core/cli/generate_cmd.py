@@ -15,6 +15,8 @@ from kie_core.cli.exitcodes import ExitCode
 from kie_core.cli.options import JsonOption, OutputDirOption, QuietOption, TimeoutOption
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from kie_core.cli.output import Output
     from kie_core.cli.planning import Plan
     from kie_core.cli.progress import TaskDisplay
@@ -123,7 +125,9 @@ def generate(
     again: Annotated[
         bool,
         typer.Option(
-            "--again", help="Create a new task even when an identical one is still running."
+            "--again",
+            help="Create a new task even when the journal holds an identical one (running, "
+            "finished or downloaded in the last 14 days).",
         ),
     ] = False,
     timeout: TimeoutOption = None,
@@ -289,11 +293,15 @@ def check_budget(output: Output, estimate: float | None, max_credits: float | No
         raise typer.Exit(ExitCode.AUTH_OR_CREDITS)
 
 
-def check_balance(output: Output, client: Client, estimate: float | None) -> None:
-    """Refuse to start when the live balance is lower than the estimate (exit 3)."""
+def check_balance(output: Output, client: Client, estimate: float | None) -> float | None:
+    """Refuse to start when the live balance is lower than the estimate (exit 3).
+
+    Returns:
+        The balance read, or None when none was (no estimate to compare).
+    """
     if estimate is None:
         output.warn("the cost of this request cannot be estimated; the balance is not checked")
-        return
+        return None
     balance = client.credits()
     if estimate > balance:
         output.error(
@@ -301,6 +309,28 @@ def check_balance(output: Output, client: Client, estimate: float | None) -> Non
         )
         raise typer.Exit(ExitCode.AUTH_OR_CREDITS)
     output.info(f"estimated {estimate:g} credits (balance {balance:g})")
+    return balance
+
+
+def record_balance_charge(
+    state: CliState, client: Client, task_id: str, before: float, since: datetime
+) -> None:
+    """Journal a task's actual charge as the balance before minus after, when that is sure.
+
+    Only for a task whose status did not say what it cost (KIE's dedicated APIs), and only
+    when no other journaled request could have moved the balance meanwhile.
+    """
+    from kie_core.errors import KieError
+
+    journal = state.journal()
+    if journal.others_moved(task_id, since):
+        return
+    try:
+        after = client.credits()
+    except KieError:
+        return
+    if before - after >= 0 and not journal.others_moved(task_id, since):
+        journal.record_actual(task_id, round(before - after, 6))
 
 
 def confirm_deprecated(output: Output, plan: Plan) -> None:
@@ -331,16 +361,16 @@ def _run(
     if not no_wait:
         ensure_folder(output_dir)
     with state.client() as client:
-        check_balance(output, client, plan.estimate)
+        balance: float | None = None
+        if again or client.find_identical(plan.prepared) is None:
+            client.check_daily_budget(plan.estimate)
+            balance = check_balance(output, client, plan.estimate)
         if plan.uploads:
             output.info(f"uploading {len(plan.uploads)} local file(s)")
         started = datetime.now(UTC)
-        handle = client.submit(plan.prepared, again=again)
+        handle = client.submit(plan.prepared, again=again, output_dir=output_dir)
         if handle.created_at < started:
-            output.info(
-                f"an identical request is already running: following task {handle.task_id} "
-                "(--again creates a new one)"
-            )
+            report_followed(output, state, handle.task_id)
         else:
             output.info(f"task {handle.task_id} created ({plan.resolved.spec.name})")
         if no_wait:
@@ -352,9 +382,29 @@ def _run(
         with TaskDisplay(output) as display:
             display.add("task", f"{handle.model} {handle.task_id}", "created")
             status = wait_for(output, client, handle, display, timeout=timeout)
+            if status.credits is None and balance is not None and handle.created_at >= started:
+                record_balance_charge(state, client, handle.task_id, balance, started)
             path = client.download(status, output_dir, on_progress=display.downloader("task"))
             display.finish("task", "downloaded")
         report_result(output, handle, status, path)
+
+
+def report_followed(output: Output, state: CliState, task_id: str) -> None:
+    """Say that an identical request was followed instead of paid for again."""
+    from kie_core.journal import JournalState
+
+    entry = state.journal().get(task_id)
+    if entry is not None and entry.state is JournalState.DOWNLOADED:
+        output.info(
+            f"already downloaded: an identical request made task {task_id} "
+            f"({entry.output_path}); nothing was sent (--again creates a new one)"
+        )
+        return
+    what = entry.state.value if entry is not None else "known"
+    output.info(
+        f"an identical request is already {what}: following task {task_id}; nothing was sent "
+        "(--again creates a new one)"
+    )
 
 
 def wait_for(
@@ -372,7 +422,13 @@ def wait_for(
 
     task_id = handle if isinstance(handle, str) else handle.task_id
     try:
-        return client.wait(handle, timeout=timeout, on_update=display.updater(key), family=family)
+        return client.wait(
+            handle,
+            timeout=timeout,
+            on_update=display.updater(key),
+            family=family,
+            on_error=display.failing(key),
+        )
     except TaskFailedError as exc:
         display.finish(key, "failed", exc.fail_code or "")
         if output.json_mode:

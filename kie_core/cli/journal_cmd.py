@@ -16,7 +16,7 @@ import typer
 
 from kie_core.cli.context import CliState, command_output, get_state
 from kie_core.cli.exitcodes import ExitCode, exit_code_for
-from kie_core.cli.options import JsonOption, OutputDirOption, QuietOption, TimeoutOption
+from kie_core.cli.options import JsonOption, QuietOption, TimeoutOption
 
 if TYPE_CHECKING:
     from kie_core.cli.output import Output
@@ -54,6 +54,9 @@ def tasks(
     if not entries:
         output.info("no tasks in the journal" + (" in that state" if states else ""))
         return
+    if output.stdout.width < WIDE_TABLE:
+        _task_blocks(output, entries)
+        return
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -68,10 +71,42 @@ def tasks(
             Text(entry.task_id or "-"),
             Text(entry.model),
             Text(entry.state.value, style=_STATE_STYLES.get(entry.state.value, "")),
-            f"{entry.estimated_credits:g}" if entry.estimated_credits is not None else "-",
+            _credits(entry),
             Text(entry.output_path or entry.error or "-"),
         )
     output.render(table)
+
+
+#: Narrower terminals get ``kie tasks`` as blocks: the table needs this many columns.
+WIDE_TABLE = 120
+
+
+def _credits(entry: JournalEntry) -> str:
+    estimate = f"{entry.estimated_credits:g}" if entry.estimated_credits is not None else "-"
+    if entry.actual_credits is not None and entry.actual_credits != entry.estimated_credits:
+        return f"{estimate} (charged {entry.actual_credits:g})"
+    return estimate
+
+
+def _task_blocks(output: Output, entries: list[JournalEntry]) -> None:
+    """Two or three short lines per task, so names and ids stay whole at 80 columns."""
+    from rich.console import Group
+    from rich.text import Text
+
+    lines: list[Text] = [Text("Tasks (newest first)", style="bold underline")]
+    for entry in entries:
+        head = Text(f"#{entry.id}  ", style="bold")
+        head.append(entry.model)
+        head.append("  ")
+        head.append(entry.state.value, style=_STATE_STYLES.get(entry.state.value, ""))
+        head.append(f"  {_credits(entry)} credits  ")
+        head.append(entry.created_at.astimezone().strftime("%m-%d %H:%M"), style="dim")
+        lines.append(head)
+        lines.append(Text(f"    task {entry.task_id or '-'}"))
+        detail = entry.output_path or entry.error
+        if detail:
+            lines.append(Text(f"    {detail}", overflow="fold"))
+    output.render(Group(*lines))
 
 
 _STATE_STYLES = {
@@ -139,12 +174,28 @@ def resume(
             "and charged already: this may pay twice).",
         ),
     ] = False,
-    output_dir: OutputDirOption = Path(),
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Download every result here instead of the folder each task's command named "
+            "(as journaled; the current folder when none was).",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     timeout: TimeoutOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Finish every unfinished task in the journal: wait, download; list ambiguous requests."""
+    """Finish every unfinished task in the journal: wait, download; list ambiguous requests.
+
+    Each result goes to the folder its command named (kept in the journal) unless -o is given;
+    a partial download left there is finished (or removed once the result is saved elsewhere).
+    Exits 4 while ambiguous requests remain, until they are re-sent or checked.
+    """
     from kie_core.cli.progress import TaskDisplay
     from kie_core.cli.task_cmd import ensure_folder
     from kie_core.journal import JournalState
@@ -157,7 +208,8 @@ def resume(
         if output.json_mode:
             output.result_json([])
         return
-    ensure_folder(output_dir)
+    if output_dir is not None:
+        ensure_folder(output_dir)
     outcomes: list[ResumeOutcome] = []
     with state.client() as client, TaskDisplay(output) as display:
         here = client.base_url.rstrip("/")
@@ -190,7 +242,14 @@ def resume(
             )
     if not resend_ambiguous:
         outcomes.extend(
-            ResumeOutcome(entry.id, entry.model, entry.task_id, "ambiguous", error=entry.error)
+            ResumeOutcome(
+                entry.id,
+                entry.model,
+                entry.task_id,
+                "ambiguous",
+                error=entry.error,
+                exit_code=ExitCode.SERVICE,
+            )
             for entry in lost
         )
     _report(output, outcomes, lost if not resend_ambiguous else [])
@@ -209,18 +268,28 @@ def _finish(
     display: TaskDisplay,
     entry: JournalEntry,
     *,
-    output_dir: Path,
+    output_dir: Path | None,
     timeout: float | None,
 ) -> ResumeOutcome:
+    from kie_core.cli.task_cmd import ensure_folder
     from kie_core.errors import KieError, TaskFailedError
 
     handle = entry.handle()
     assert handle is not None  # followable entries have a task id
     key = handle.task_id
+    journaled = Path(entry.output_dir) if entry.output_dir else None
+    folder = output_dir if output_dir is not None else (journaled or Path())
     display.add(key, f"{entry.model} {key}", entry.state.value)
     try:
-        reading = client.wait(handle, timeout=timeout, on_update=display.updater(key))
-        path = client.download(reading, output_dir, on_progress=display.downloader(key))
+        if output_dir is None:
+            ensure_folder(folder)
+        reading = client.wait(
+            handle,
+            timeout=timeout,
+            on_update=display.updater(key),
+            on_error=display.failing(key),
+        )
+        path = client.download(reading, folder, on_progress=display.downloader(key))
     except TaskFailedError as exc:
         display.finish(key, "failed", exc.fail_code or "")
         return ResumeOutcome(
@@ -233,7 +302,24 @@ def _finish(
             entry.id, entry.model, key, "error", error=str(exc), exit_code=exit_code_for(exc)
         )
     display.finish(key, "downloaded")
+    if journaled is not None:
+        _remove_stale_parts(output, journaled, path)
     return ResumeOutcome(entry.id, entry.model, key, "downloaded", path=str(path))
+
+
+def _remove_stale_parts(output: Output, journaled: Path, saved: Path) -> None:
+    """Remove the partial download an interrupted command left in its folder.
+
+    The result was saved as ``saved``; a part file of the same name in the folder the command
+    named is a leftover once the result landed somewhere else.
+    """
+    import contextlib
+
+    part = journaled / f".{saved.name}.part"
+    with contextlib.suppress(OSError):
+        if part.is_file() and part.resolve() != saved.resolve():
+            part.unlink()
+            output.info(f"removed the stale partial download {part}")
 
 
 def _resend(state: CliState, output: Output, client: Client, entry: JournalEntry) -> ResumeOutcome:
@@ -301,7 +387,12 @@ def _report(output: Output, outcomes: list[ResumeOutcome], lost: list[JournalEnt
 
 def _worst(outcomes: list[ResumeOutcome]) -> ExitCode:
     codes = {outcome.exit_code for outcome in outcomes}
-    for code in (ExitCode.AUTH_OR_CREDITS, ExitCode.SERVICE, ExitCode.TASK_FAILED):
+    for code in (
+        ExitCode.AUTH_OR_CREDITS,
+        ExitCode.SERVICE,
+        ExitCode.TASK_FAILED,
+        ExitCode.BAD_INPUT,
+    ):
         if code in codes:
             return code
     return ExitCode.OK

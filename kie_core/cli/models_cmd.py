@@ -42,27 +42,36 @@ def models(
             else f"no installed model matches {name!r}"
         )
         return
+    from rich.console import Group
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="Installed models", show_lines=True)
-    for column in ("model", "aliases", "provider", "durations", "aspect ratios"):
-        table.add_column(column)
-    for column in ("resolutions", "inputs", "credits", "deprecated"):
-        table.add_column(column)
+    # One block per model, each value on its own labelled line: readable at 80 columns, where a
+    # ten-column table would cut every name short.
+    blocks: list[Group] = []
     for spec in specs:
-        cells = (
-            spec.name,
-            "\n".join(spec.all_names()[1:]),
-            spec.provider,
-            _join(f"{d} s" for d in spec.durations) or "follows input",
-            _join(spec.aspect_ratios) or "follows input",
-            _join(spec.resolutions) or "-",
-            _join(spec.inputs),
-            describe_prices(spec),
+        heading = Text(spec.name, style="bold")
+        heading.append(f"  {spec.title}" if spec.title else "")
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True, style="dim")
+        grid.add_column(overflow="fold")
+        rows = (
+            ("aliases", _join(spec.all_names()[1:]) or "-"),
+            ("provider", f"{spec.provider} ({spec.family})"),
+            ("durations", _join(f"{d} s" for d in spec.durations) or "follows input"),
+            ("aspect ratios", _join(spec.aspect_ratios) or "follows input"),
+            ("resolutions", _join(spec.resolutions) or "-"),
+            ("inputs", _join(spec.inputs)),
+            ("credits", describe_prices(spec)),
+            ("options (-O)", _join(spec.option_keys()) or "-"),
         )
-        table.add_row(*(Text(cell) for cell in cells), _deprecation(spec))
-    output.render(table)
+        for label, value in rows:
+            grid.add_row(label, Text(value))
+        if spec.deprecated is not None:
+            grid.add_row("deprecated", _deprecation(spec))
+        blocks.append(Group(heading, Padding(grid, (0, 0, 1, 2), expand=False)))
+    output.render(Group(Text("Installed models", style="bold underline"), Text(), *blocks))
 
 
 def plugins(ctx: typer.Context, *, json_output: JsonOption = False) -> None:

@@ -25,13 +25,29 @@ OutputDirOption = Annotated[
         resolve_path=False,
     ),
 ]
+
+
+def _positive_timeout(value: float | None) -> float | None:
+    """Refuse ``--timeout`` 0 or less (exit 2, one line) while the options are read."""
+    if value is not None and not 0 < value < float("inf"):
+        from kie_core.errors import InvalidRequestError
+
+        raise InvalidRequestError(
+            f"--timeout {value:g} is not accepted: give a positive number of seconds; "
+            "nothing was sent",
+            field="timeout",
+            value=value,
+        )
+    return value
+
+
 TimeoutOption = Annotated[
     float | None,
     typer.Option(
         "--timeout",
-        min=0.0,
         metavar="SECONDS",
-        help="Give up waiting after this many seconds (the task may finish).",
+        callback=_positive_timeout,
+        help="Give up waiting after this many seconds (positive; the task may finish).",
     ),
 ]
 FamilyOption = Annotated[

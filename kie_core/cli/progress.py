@@ -41,6 +41,10 @@ def _make_progress(output: Output, *, with_total: bool) -> Progress:
     return Progress(*columns, console=output.stderr, transient=False, refresh_per_second=8)
 
 
+#: A wait whose status queries keep failing warns at the first failure and every this many.
+FAILURE_REPORT_EVERY = 5
+
+
 class TaskDisplay:
     """The progress of tasks: one row per task, with state, elapsed time, polls and download.
 
@@ -57,6 +61,7 @@ class TaskDisplay:
         self._states: dict[str, str] = {}
         self._started: dict[str, float] = {}
         self._labels: dict[str, str] = {}
+        self._failures: dict[str, int] = {}
 
     def __enter__(self) -> TaskDisplay:
         if self._live:
@@ -107,6 +112,7 @@ class TaskDisplay:
     def poll(self, key: str, status: TaskStatus) -> None:
         """Record one status reading of ``key``."""
         self._polls[key] = self._polls.get(key, 0) + 1
+        self._failures[key] = 0
         detail = f"poll {self._polls[key]}"
         if status.progress is not None:
             detail += f", {status.progress}%"
@@ -123,6 +129,26 @@ class TaskDisplay:
             self.poll(key, status)
 
         return on_update
+
+    def failing(self, key: str) -> Callable[[Exception], None]:
+        """Return an ``on_error`` callback for the client's wait: failed status queries.
+
+        The row shows how many queries failed in a row and the last error; a warning line
+        says so at the first failure and every :data:`FAILURE_REPORT_EVERY` after it.
+        """
+
+        def on_error(error: Exception) -> None:
+            count = self._failures.get(key, 0) + 1
+            self._failures[key] = count
+            self.set_state(key, "status query failing", f"{count} in a row")
+            if count == 1 or count % FAILURE_REPORT_EVERY == 0:
+                label = self._labels.get(key, key)
+                self._output.warn(
+                    f"{label}: {count} status quer{'y' if count == 1 else 'ies'} failed in a "
+                    f"row, still waiting; last error: {error}"
+                )
+
+        return on_error
 
     def downloader(self, key: str) -> Callable[[int, int | None], None]:
         """Return an ``on_progress(done, total)`` callback for the client's download."""

@@ -16,13 +16,14 @@ from kie_core.request import InputKind, VideoRequest
 if TYPE_CHECKING:
     from kie_core.models import ModelSpec
 
-#: The command-line flag of each media field of a request, for error messages.
+#: The command-line flag of each media field (and the callback URL), for error messages.
 MEDIA_FLAGS: dict[str, str] = {
     "first_frame": "--image",
     "last_frame": "--last-frame",
     "reference_images": "--reference-image",
     "video": "--video",
     "audio": "--audio",
+    "callback_url": "--callback-url",
 }
 
 

@@ -8,6 +8,7 @@ file). The file may hold::
     base_url = "https://api.kie.ai"
     upload_base_url = "https://kieai.redpandaai.co"
     journal = "/path/to/journal.sqlite3"
+    daily_budget = 500          # credits per UTC day, counted from the journal (or a string)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ CONFIG_KEYS: dict[str, str] = {
     "base_url": "KIE_BASE_URL",
     "upload_base_url": "KIE_UPLOAD_BASE_URL",
     "journal": "KIE_JOURNAL",
+    "daily_budget": "KIE_DAILY_BUDGET",
 }
 
 
@@ -51,6 +53,8 @@ class Settings:
         upload_base_url: the upload host base URL, or None for the client's default.
         journal: the journal path, or None for the journal's default.
         config_file: the config file that was read, if one was.
+        daily_budget: credits a UTC day may spend (counted from the journal), or None.
+        daily_budget_origin: where the budget came from (``KIE_DAILY_BUDGET`` or the file).
     """
 
     api_key: str | None = field(default=None, repr=False)
@@ -58,6 +62,8 @@ class Settings:
     upload_base_url: str | None = None
     journal: str | None = None
     config_file: Path | None = None
+    daily_budget: float | None = None
+    daily_budget_origin: str | None = None
 
 
 def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -90,11 +96,14 @@ def read_config_file(path: Path) -> dict[str, str]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"config file {path} is not valid TOML: {exc}") from None
     values: dict[str, str] = {}
-    for key, value in data.items():
+    for key, raw_value in data.items():
+        value = raw_value
         if key not in CONFIG_KEYS:
             raise SettingsError(
                 f"config file {path} has unknown key {key!r}; accepted: {', '.join(CONFIG_KEYS)}"
             )
+        if key == "daily_budget" and isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
         if not isinstance(value, str) or not value.strip():
             raise SettingsError(f"config file {path}: {key} must be a non-empty string")
         values[key] = value.strip()
@@ -131,8 +140,10 @@ def load_settings(
         "base_url": base_url,
         "upload_base_url": upload_base_url,
         "journal": journal,
+        "daily_budget": None,
     }
     chosen: dict[str, str | None] = {}
+    origins: dict[str, str] = {}
     for key, env_name in CONFIG_KEYS.items():
         flag = flags[key]
         env_value = env.get(env_name)
@@ -143,16 +154,35 @@ def load_settings(
         else:
             chosen[key], origin = from_file.get(key), f"{key} in {path}"
         value = chosen[key]
+        origins[key] = origin
         if key in _URL_KEYS and value is not None and not _is_http_url(value):
             keys = {api_key, env.get(CONFIG_KEYS["api_key"]), from_file.get("api_key")}
             shown = "<the API key>" if value in keys else repr(value)
             raise SettingsError(
                 f"{origin}: {shown} is not an http(s) URL (for example https://api.kie.ai)"
             )
+    budget = chosen["daily_budget"]
     return Settings(
         api_key=chosen["api_key"],
         base_url=chosen["base_url"],
         upload_base_url=chosen["upload_base_url"],
         journal=chosen["journal"],
         config_file=path if from_file else None,
+        daily_budget=_budget(budget, origins["daily_budget"]) if budget is not None else None,
+        daily_budget_origin=origins["daily_budget"] if budget is not None else None,
     )
+
+
+def _budget(value: str, origin: str) -> float:
+    import math
+
+    try:
+        budget = float(value)
+    except ValueError:
+        budget = math.nan
+    if not math.isfinite(budget) or budget < 0:
+        raise SettingsError(
+            f"{origin}: {value!r} is not a daily budget; give a number of credits >= 0 "
+            "(for example 500)"
+        )
+    return budget

@@ -17,13 +17,15 @@ from kie_core.flows.base import (
     DEFAULT_UPLOAD_PATH,
     JOURNAL_ENV,
     UPLOAD_BASE_URL_ENV,
+    ErrorCallback,
     FlowBase,
     StatusCallback,
     TaskRef,
+    check_timeout,
     default_upload_base_url,
 )
-from kie_core.flows.create import CreateFlows
-from kie_core.flows.download import DownloadFlows
+from kie_core.flows.create import AGAIN_HINT, FOLLOW_POLL_SECONDS, CreateFlows
+from kie_core.flows.download import DOWNLOAD_BUSY_WAIT, DownloadFlows
 from kie_core.flows.upload import UploadFlows
 from kie_core.flows.wait import WaitFlows
 from kie_core.request import VideoRequest
@@ -31,18 +33,23 @@ from kie_core.results import PreparedRequest
 from kie_core.status import TaskHandle, TaskStatus
 
 __all__ = [
+    "AGAIN_HINT",
     "API_KEY_ENV",
     "BASE_URL_ENV",
     "DEFAULT_UPLOAD_PATH",
+    "DOWNLOAD_BUSY_WAIT",
+    "FOLLOW_POLL_SECONDS",
     "JOURNAL_ENV",
     "UPLOAD_BASE_URL_ENV",
     "CreateFlows",
     "DownloadFlows",
+    "ErrorCallback",
     "FlowBase",
     "StatusCallback",
     "TaskRef",
     "UploadFlows",
     "WaitFlows",
+    "check_timeout",
     "default_upload_base_url",
 ]
 
@@ -56,7 +63,11 @@ class _ClientCore(CreateFlows, DownloadFlows):
         timeout: float | None,
         on_update: StatusCallback | None,
         again: bool,
+        *,
+        output_dir: str | None = None,
+        on_error: ErrorCallback | None = None,
     ) -> Flow[tuple[TaskHandle, TaskStatus]]:
-        handle = yield from self._submit_flow(request, again)
-        status = yield from self._wait_flow(handle, timeout, on_update, None)
+        check_timeout(timeout)
+        handle = yield from self._submit_flow(request, again, output_dir)
+        status = yield from self._wait_flow(handle, timeout, on_update, None, on_error)
         return handle, status

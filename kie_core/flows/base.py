@@ -69,6 +69,28 @@ class _CreateProgress:
 TaskRef = TaskHandle | str
 #: Called with every status a wait reads.
 StatusCallback = Callable[[TaskStatus], None]
+#: Called with every failed status query of a wait that goes on (the wait reports it as it goes).
+ErrorCallback = Callable[[KieError], None]
+
+
+def check_timeout(timeout: float | None) -> None:
+    """Refuse a wait timeout that is not a positive number of seconds, before anything is sent.
+
+    Raises:
+        InvalidRequestError: naming the value and what is accepted.
+    """
+    if timeout is None:
+        return
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not 0 < timeout < float("inf")
+    ):
+        raise InvalidRequestError(
+            f"timeout {timeout!r} is not accepted: give a positive number of seconds",
+            field="timeout",
+            value=timeout,
+        )
 
 
 def _open_journal(journal: Journal | bool | None) -> tuple[Journal | None, bool]:
@@ -113,9 +135,22 @@ class FlowBase:
         retry: RetryPolicy | None,
         poll: PollSchedule | None,
         clock: Callable[[], float] | None,
+        daily_budget: float | None = None,
     ) -> None:
+        if daily_budget is not None and (
+            isinstance(daily_budget, bool)
+            or not isinstance(daily_budget, int | float)
+            or not daily_budget >= 0
+        ):
+            raise ConfigurationError(
+                f"daily_budget must be a number of credits >= 0, got {daily_budget!r}"
+            )
+        self._daily_budget = float(daily_budget) if daily_budget is not None else None
         raw_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
-        self._key = ApiKey(raw_key) if raw_key and raw_key.strip() else None
+        try:
+            self._key = ApiKey(raw_key) if raw_key and raw_key.strip() else None
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
         try:
             chosen_base = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
             self._endpoints = Endpoints(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from kie_core.actions import Flow, Local
+from kie_core.actions import Flow, Local, Sleep, run_local
 from kie_core.calls import EndpointCall
 from kie_core.errors import (
     AmbiguousCreateError,
@@ -17,9 +17,17 @@ from kie_core.errors import (
     MalformedResponseError,
 )
 from kie_core.families.base import TaskFamily
+from kie_core.files import file_sha256
 from kie_core.flows.base import JOURNAL_ENV, _CreateProgress
 from kie_core.flows.upload import UploadFlows
-from kie_core.journal import JournalEntry, JournalState, fingerprint
+from kie_core.journal import (
+    STALE_SUBMITTING,
+    Journal,
+    JournalEntry,
+    JournalState,
+    check_daily_budget,
+    fingerprint,
+)
 from kie_core.request import VideoRequest
 from kie_core.results import PreparedRequest
 from kie_core.status import TaskHandle
@@ -61,12 +69,19 @@ def _journaled_call(entry: JournalEntry) -> EndpointCall:
     return EndpointCall(method="GET" if method == "GET" else "POST", path=path, body=entry.payload)
 
 
+#: The phrase of an error message telling how to send a request anyway; the CLI shows its own.
+AGAIN_HINT = "pass again=True to send it anyway"
+
+#: How often a request identical to one being sent by another process re-reads the journal.
+FOLLOW_POLL_SECONDS = 0.1
+
+
 def _ambiguous_entry_error(entry: JournalEntry) -> AmbiguousCreateError:
     when = entry.created_at.isoformat(timespec="seconds")
     return AmbiguousCreateError(
         f"an identical request is already in the journal as {entry.state.value} (journal entry "
         f"#{entry.id}, {when}): it may have created a task and spent credits. Check it with "
-        "`kie resume`, or pass again=True to send it anyway"
+        f"`kie resume`, or {AGAIN_HINT}"
     )
 
 
@@ -74,19 +89,14 @@ def _with_entry(error: AmbiguousCreateError, entry_id: int) -> AmbiguousCreateEr
     return AmbiguousCreateError(f"{error.message} (journal entry #{entry_id})", code=error.code)
 
 
-def _file_digest(location: str) -> str:
-    digest = hashlib.sha256()
-    with Path(location).expanduser().open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class CreateFlows(UploadFlows):
     """Submit a request, re-send an ambiguous journal entry, send a create call."""
 
     def _submit_flow(
-        self, request: VideoRequest | PreparedRequest, again: bool
+        self,
+        request: VideoRequest | PreparedRequest,
+        again: bool,
+        output_dir: str | None = None,
     ) -> Flow[TaskHandle]:
         prepared = request if isinstance(request, PreparedRequest) else self.prepare(request)
         resolved, model = prepared.resolved, prepared.model
@@ -94,24 +104,24 @@ class CreateFlows(UploadFlows):
         self._require_key()
         journal = self._journal
         identity: str | None = None
-        local = prepared.local_files
+        if journal is None and self._daily_budget is not None:
+            raise ConfigurationError(
+                "a daily budget is counted from the journal: pass journal=... (or True) too"
+            )
         if journal is not None:
-            # An uploaded file gets a new URL each time, so a local file stands in the
-            # fingerprint by its content: re-running the same command is then recognised.
-            named: dict[str, str] = {}
-            for item in local:
-                digest = yield Local(partial(_file_digest, item))
-                named[item] = f"local-file:sha256:{digest}"
-            identity = fingerprint(prepared.call_with(named), self.base_url)
+            identity = yield from self._identity_flow(prepared)
+            # A first look before uploading anything: the claim below decides for good.
             entry: JournalEntry | None = None
             if not again:
-                entry = yield Local(partial(journal.find_active, identity, self.base_url))
+                entry = yield Local(partial(journal.find_existing, identity, self.base_url))
             if entry is not None:
-                if entry.state in (JournalState.SUBMITTING, JournalState.AMBIGUOUS):
-                    raise _ambiguous_entry_error(entry)
-                handle = entry.handle()
+                handle = yield from self._follow(journal, entry)
                 if handle is not None:
                     return handle
+            if self._daily_budget is not None:
+                spent: float = yield Local(journal.spent_today)
+                check_daily_budget(self._daily_budget, spent, prepared.estimated_credits)
+        local = prepared.local_files
         call = prepared.call
         if local:
             call = prepared.call_with((yield from self._upload_inputs_flow(local)))
@@ -123,7 +133,73 @@ class CreateFlows(UploadFlows):
             variant=resolved.variant.name,
             estimated_credits=prepared.estimated_credits,
         )
-        return (yield from self._create_flow(call, task, identity))
+        return (
+            yield from self._create_flow(call, task, identity, again=again, output_dir=output_dir)
+        )
+
+    def _identity_flow(self, prepared: PreparedRequest) -> Flow[str]:
+        """Return the journal fingerprint of a prepared request.
+
+        An uploaded file gets a new URL each time, so a local file stands in the fingerprint by
+        its content: re-running the same command is then recognised.
+        """
+        named: dict[str, str] = {}
+        for item in prepared.local_files:
+            digest = yield Local(partial(file_sha256, Path(item).expanduser()))
+            named[item] = f"local-file:sha256:{digest}"
+        return fingerprint(prepared.call_with(named), self.base_url)
+
+    def find_identical(self, request: VideoRequest | PreparedRequest) -> JournalEntry | None:
+        """Return the journaled identical request a submit would follow, or None.
+
+        Nothing is sent: this reads the journal only (local files are hashed). A request that
+        would be followed costs nothing, so callers skip balance and budget checks for it.
+        Pass the prepared request (:meth:`prepare`) to have it neither resolved nor built again.
+        """
+        journal = self._journal
+        if journal is None:
+            return None
+        prepared = request if isinstance(request, PreparedRequest) else self.prepare(request)
+        identity = run_local(self._identity_flow(prepared))
+        entry = journal.find_existing(identity, self.base_url)
+        if entry is None or entry.state in (JournalState.REJECTED, JournalState.FAILED):
+            return None
+        return entry
+
+    def check_daily_budget(self, estimate: float | None) -> None:
+        """Refuse now, before anything is sent, a create the daily budget does not allow.
+
+        The claim checks again in its transaction; this is for callers that want to refuse
+        before other work (a balance query, uploads).
+
+        Raises:
+            BudgetExceededError: naming the budget and what is left today.
+        """
+        if self._daily_budget is not None and self._journal is not None:
+            check_daily_budget(self._daily_budget, self._journal.spent_today(), estimate)
+
+    def _follow(self, journal: Journal, entry: JournalEntry) -> Flow[TaskHandle | None]:
+        """Follow an identical journaled request; None when it was refused (claim anew).
+
+        An entry another process is sending right now (SUBMITTING, not stale) is waited for
+        until it has a task id, so identical concurrent requests end up on one task.
+        """
+        current: JournalEntry | None = entry
+        age = (datetime.now(UTC) - entry.created_at).total_seconds()
+        deadline = self._clock() + STALE_SUBMITTING.total_seconds() - age
+        while (
+            current is not None
+            and current.state is JournalState.SUBMITTING
+            and self._clock() < deadline
+        ):
+            yield Sleep(FOLLOW_POLL_SECONDS)
+            current = yield Local(partial(journal.get_entry, current.id))
+        if current is None or current.state is JournalState.REJECTED:
+            return None
+        handle = current.handle()
+        if handle is None or current.state is JournalState.AMBIGUOUS:
+            raise _ambiguous_entry_error(current)
+        return handle
 
     def _resend_flow(self, entry_id: int) -> Flow[TaskHandle]:
         journal = self._journal
@@ -168,18 +244,32 @@ class CreateFlows(UploadFlows):
                 field="entry_id",
                 value=entry_id,
             )
-        return (yield from self._create_flow(call, task, entry.fingerprint))
+        return (
+            yield from self._create_flow(
+                call, task, entry.fingerprint, again=True, output_dir=entry.output_dir
+            )
+        )
 
     def _create_flow(
-        self, call: EndpointCall, task: _NewTask, identity: str | None
+        self,
+        call: EndpointCall,
+        task: _NewTask,
+        identity: str | None,
+        *,
+        again: bool = False,
+        output_dir: str | None = None,
     ) -> Flow[TaskHandle]:
-        """Send a create call, journaled (when ``identity`` is known) before it is sent."""
+        """Send a create call, journaled (when ``identity`` is known) before it is sent.
+
+        The journal claim checks for an identical request and inserts this one in one
+        transaction: when another process holds an identical request, it is followed instead.
+        """
         journal = self._journal
         entry_id: int | None = None
-        if journal is not None and identity is not None:
-            entry_id = yield Local(
+        while journal is not None and identity is not None and entry_id is None:
+            claimed: tuple[JournalEntry, bool] = yield Local(
                 partial(
-                    journal.begin,
+                    journal.claim,
                     fingerprint=identity,
                     model=task.model,
                     provider=task.provider,
@@ -189,8 +279,18 @@ class CreateFlows(UploadFlows):
                     payload=dict(call.body or {}),
                     base_url=self.base_url,
                     estimated_credits=task.estimated_credits,
+                    output_dir=output_dir,
+                    again=again,
+                    daily_budget=self._daily_budget,
                 )
             )
+            entry, created = claimed
+            if created:
+                entry_id = entry.id
+                break
+            handle = yield from self._follow(journal, entry)
+            if handle is not None:
+                return handle
         progress = _CreateProgress()
         try:
             data = yield from self._exchange(call, create=True, progress=progress)

@@ -13,16 +13,21 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from kie_core.actions import Flow, Local
+from kie_core.actions import Flow, Local, Sleep
 from kie_core.calls import EndpointCall
-from kie_core.errors import DownloadError, MalformedResponseError
-from kie_core.files import DownloadResult, fetch_flow
+from kie_core.errors import DownloadError, DownloadInProgressError, MalformedResponseError
+from kie_core.files import DownloadResult, fetch_flow, file_sha256
+from kie_core.flows.create import FOLLOW_POLL_SECONDS
 from kie_core.flows.wait import WaitFlows
+from kie_core.journal import JournalState
 from kie_core.polling import failure_error
 from kie_core.request import is_remote
 from kie_core.results import ProgressCallback, Video
 from kie_core.status import TaskHandle, TaskStatus
 from kie_core.transport import DOWNLOAD_URL_PATH, USER_AGENT
+
+#: How long a download waits for another process writing the same file, in seconds.
+DOWNLOAD_BUSY_WAIT = 1800.0
 
 _MEDIA_SUFFIXES = frozenset({".mp4", ".mov", ".webm", ".mkv", ".gif", ".png", ".jpg", ".jpeg"})
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -81,18 +86,36 @@ class DownloadFlows(WaitFlows):
                 "the task succeeded but reported no result file", task_id=status.task_id
             )
         directory = Path(dest_dir).expanduser()
+        saved = yield Local(partial(self._already_downloaded, status, directory, filename))
+        if saved is not None:
+            return [saved]
         names = _result_filenames(status.task_id, status.result_urls, filename)
         results: list[DownloadResult] = []
         for url, name in zip(status.result_urls, names, strict=True):
-            result = yield from fetch_flow(
-                self._file_request,
-                url,
-                directory,
-                filename=name,
-                refresh=self._download_url_flow,
-                on_progress=on_progress,
-                retry=self._retry,
-            )
+            busy_until = self._clock() + DOWNLOAD_BUSY_WAIT
+            while True:
+                try:
+                    result = yield from fetch_flow(
+                        self._file_request,
+                        url,
+                        directory,
+                        filename=name,
+                        refresh=self._download_url_flow,
+                        on_progress=on_progress,
+                        retry=self._retry,
+                    )
+                except DownloadInProgressError:
+                    # Another process writes this file: wait for it, then use its result.
+                    if self._clock() >= busy_until:
+                        raise
+                    yield Sleep(FOLLOW_POLL_SECONDS * 2)
+                    saved = yield Local(
+                        partial(self._already_downloaded, status, directory, filename)
+                    )
+                    if saved is not None:
+                        return [saved]
+                    continue
+                break
             results.append(result)
         journal = self._journal
         if journal is not None:
@@ -103,6 +126,28 @@ class DownloadFlows(WaitFlows):
                 )
             )
         return [result.path for result in results]
+
+    def _already_downloaded(
+        self, status: TaskStatus, directory: Path, filename: str | None
+    ) -> Path | None:
+        """Return the journaled file of this task when it is in ``directory`` and intact.
+
+        Blocking (a journal read, a file hash): flows run it as a :class:`Local` step.
+        """
+        if self._journal is None or len(status.result_urls) != 1:
+            return None
+        entry = self._journal.get(status.task_id)
+        if entry is None or entry.state is not JournalState.DOWNLOADED or not entry.output_path:
+            return None
+        saved = Path(entry.output_path)
+        try:
+            same_place = saved.parent.resolve() == directory.resolve()
+            intact = saved.is_file() and saved.stat().st_size == entry.size
+        except OSError:
+            return None
+        if not same_place or not intact or (filename is not None and saved.name != filename):
+            return None
+        return saved if file_sha256(saved) == entry.sha256 else None
 
     def _file_request(self, url: str, headers: dict[str, str]) -> httpx.Request:
         """Return the GET of a result file: the client's timeout, never the API key."""

@@ -7,7 +7,7 @@ from functools import partial
 from kie_core.actions import Flow, Local, Sleep
 from kie_core.errors import KieError
 from kie_core.families.base import TaskFamily
-from kie_core.flows.base import FlowBase, StatusCallback, TaskRef
+from kie_core.flows.base import ErrorCallback, FlowBase, StatusCallback, TaskRef, check_timeout
 from kie_core.polling import WaitTracker
 from kie_core.status import TaskHandle, TaskStatus
 
@@ -32,7 +32,9 @@ class WaitFlows(FlowBase):
         timeout: float | None,
         on_update: StatusCallback | None,
         family: str | None,
+        on_error: ErrorCallback | None = None,
     ) -> Flow[TaskStatus]:
+        check_timeout(timeout)
         task_id, task_family = yield from self._task_family(task, family)
         tracker = WaitTracker(
             self._poll,
@@ -47,6 +49,8 @@ class WaitFlows(FlowBase):
                 status = yield from self._status_once(task_id, task_family)
             except KieError as error:
                 delay = tracker.observe_error(error)
+                if on_error is not None:
+                    on_error(error)
             else:
                 if on_update is not None:
                     on_update(status)

@@ -87,3 +87,25 @@ def test_family_flag_reaches_a_dedicated_task_the_journal_does_not_know(kie, emu
     got = kie("--journal", str(other), "download", task_id, "--family", "veo", "-o", str(tmp_path))
     assert got.exit_code == 0, got.stderr
     assert_playable_mp4(Path(got.stdout.strip()))
+
+
+def test_a_dedicated_task_journals_its_charge_from_the_balance(kie, emulated, tmp_path):
+    run = kie("generate", "veo-3.1-fast", "a paper boat", "-o", str(tmp_path), "--json")
+    assert run.exit_code == 0, run.stderr
+    task_id = run.json()["task_id"]
+    assert run.json()["credits"] is None  # Veo's status does not say what it cost
+    (entry,) = kie("tasks", "--json").json()
+    charged = sum(e.amount for e in emulated.ledger if e.kind == "charge" and e.task_id == task_id)
+    assert charged > 0 and entry["actual_credits"] == charged
+    spend = kie("spend", "--json").json()
+    assert spend["total"]["actual_credits"] == charged and spend["total"]["unreported"] == 0
+
+
+def test_a_dedicated_task_beside_another_in_flight_leaves_its_charge_unreported(
+    kie, emulated, tmp_path
+):
+    assert kie("generate", "kling-2.5-turbo", "elsewhere", "--no-wait").exit_code == 0
+    run = kie("generate", "veo-3.1-fast", "a paper boat", "-o", str(tmp_path), "--json")
+    assert run.exit_code == 0, run.stderr
+    veo = next(e for e in kie("tasks", "--json").json() if e["model"] == "veo-3.1-fast")
+    assert veo["actual_credits"] is None  # the balance may hold the other task's charge

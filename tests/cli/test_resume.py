@@ -61,7 +61,7 @@ def test_lost_create_answer_is_ambiguous_and_never_resent_silently(kie, emulated
     assert len(listed) == 1 and listed[0]["task_id"] is None
 
     resumed = kie("resume", "--json")
-    assert resumed.exit_code == 0
+    assert resumed.exit_code == 4  # not done while an ambiguous request remains
     assert [o["outcome"] for o in resumed.json()] == ["ambiguous"]
     assert "--resend-ambiguous" in resumed.stderr
     assert len(emulated.tasks) == 1

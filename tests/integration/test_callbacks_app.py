@@ -413,3 +413,53 @@ def test_emulator_failed_task_callback_records_the_failure(
     assert entry is not None
     assert entry.state is JournalState.FAILED
     assert entry.error
+
+
+async def test_a_declared_oversized_body_is_refused_before_it_is_read(
+    processor: CallbackProcessor,
+) -> None:
+    sent = 0
+
+    async def body() -> AsyncIterator[bytes]:
+        nonlocal sent
+        for _ in range(150):
+            sent += 1
+            yield b" " * (1 << 20)
+
+    app = create_callback_app(processor)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://receiver"
+    ) as http:
+        response = await http.post(
+            "/cb", content=body(), headers={"Content-Length": str(150 << 20)}
+        )
+    assert response.status_code == 413
+    assert "larger than" in response.json()["msg"]
+    assert sent <= 1  # not one megabyte past the first was pulled from the sender
+
+
+async def test_a_streamed_oversized_body_is_refused_while_reading(
+    processor: CallbackProcessor,
+) -> None:
+    sent = 0
+
+    async def body() -> AsyncIterator[bytes]:
+        nonlocal sent
+        for _ in range(150 * 16):  # 150 MB in 64 KiB chunks, without a Content-Length
+            sent += 1
+            yield b" " * (64 << 10)
+
+    app = create_callback_app(processor)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://receiver"
+    ) as http:
+        response = await http.post("/cb", content=body())
+    assert response.status_code == 413
+    limit_chunks = processor.max_body_bytes // (64 << 10)
+    assert sent <= limit_chunks + 2  # reading stopped just past the limit
+    assert processor.pending == 0
+
+
+async def test_a_content_length_that_is_not_a_number_is_refused(http: httpx.AsyncClient) -> None:
+    response = await http.post("/cb", content=b"{}", headers={"Content-Length": "lots"})
+    assert response.status_code == 400

@@ -141,15 +141,33 @@ def test_an_identical_running_request_is_followed_not_paid_twice(
     assert len(kie.creates) == 3
 
 
-def test_a_finished_and_downloaded_request_may_be_made_again(
+def test_a_downloaded_request_is_followed_and_its_file_reused_until_again(
     kie: FakeKie, clock: FakeTime, journal: Journal, tmp_path: Path
 ) -> None:
     with client_for(kie, clock, journal) as client:
         video = client.generate(REQUEST)
         assert client.submit(REQUEST).task_id == video.task_id  # succeeded, not downloaded
-        video.download(tmp_path)
-        assert client.submit(REQUEST).task_id != video.task_id
+        saved = video.download(tmp_path)
+        rerun = client.generate(REQUEST)
+        assert rerun.task_id == video.task_id  # downloaded: a rerun does not pay again
+        fetched = [r for r in kie.requests if r.url.host == "tempfile.kie.test"]
+        assert rerun.download(tmp_path) == saved  # the saved file is reused, not fetched again
+        assert [r for r in kie.requests if r.url.host == "tempfile.kie.test"] == fetched
+        assert client.submit(REQUEST, again=True).task_id != video.task_id
     assert len(kie.creates) == 2
+
+
+def test_a_deleted_download_is_fetched_again_without_a_new_task(
+    kie: FakeKie, clock: FakeTime, journal: Journal, tmp_path: Path
+) -> None:
+    with client_for(kie, clock, journal) as client:
+        video = client.generate(REQUEST)
+        saved = video.download(tmp_path)
+        saved.unlink()
+        rerun = client.generate(REQUEST)
+        assert rerun.download(tmp_path) == saved
+        assert saved.is_file()
+    assert len(kie.creates) == 1
 
 
 @pytest.mark.parametrize("state", ["ambiguous", "submitting"])

@@ -97,7 +97,7 @@ async def test_async_journal_writes_leave_the_event_loop(
     loop_thread = threading.get_ident()
     order: list[tuple[str, bool]] = []
     journal = Journal(tmp_path / "journal.sqlite3")
-    for name in ("begin", "created", "record_status", "downloaded"):
+    for name in ("claim", "created", "record_status", "downloaded"):
         original = getattr(journal, name)
 
         def spy(*args: Any, _name: str = name, _original: Any = original, **kwargs: Any) -> Any:
@@ -118,7 +118,7 @@ async def test_async_journal_writes_leave_the_event_loop(
         video = await client.generate(REQUEST)
         await video.adownload(tmp_path)
     names = [name for name, _ in order]
-    assert names.index("begin") < names.index("create sent") < names.index("created")
+    assert names.index("claim") < names.index("create sent") < names.index("created")
     assert names[-1] == "downloaded"
     assert all(not on_loop for name, on_loop in order if name != "create sent")
     journal.close()

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kie_core.calls import EndpointCall
-from kie_core.errors import InvalidRequestError
+from kie_core.errors import InvalidRequestError, JournalError
 from kie_core.journal import (
     SCHEMA_VERSION,
     Journal,
@@ -166,7 +166,7 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
-    with pytest.raises(RuntimeError, match="newer"):
+    with pytest.raises(JournalError, match="newer"):
         Journal(path)
 
 
