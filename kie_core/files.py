@@ -33,6 +33,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
@@ -511,7 +512,7 @@ def fetch_flow(
                         raise _refresh_failed(url, exc) from exc
                     refreshed = refreshed_now = True
                 if transfer.complete:
-                    done: DownloadResult = yield Local(_Finish(transfer, attempt, refreshed))
+                    done: DownloadResult = yield Local(partial(transfer.finish, attempt, refreshed))
                     return done
                 failure = _Retry(f"only {transfer.size} of {transfer.total} bytes arrived")
             except _Retry as exc:
@@ -526,18 +527,6 @@ def fetch_flow(
         raise _gave_up(url, attempt, failure)
     finally:
         transfer.close()
-
-
-@dataclass(frozen=True)
-class _Finish:
-    """The last, blocking step of a download: flush, fsync and rename the part file."""
-
-    transfer: _Transfer
-    attempts: int
-    refreshed: bool
-
-    def __call__(self) -> DownloadResult:
-        return self.transfer.finish(self.attempts, self.refreshed)
 
 
 def _policy(max_attempts: int, backoff: Callable[[int], float] | None) -> RetryPolicy:
