@@ -38,7 +38,7 @@ TEST_DEPS = ["pytest>=8", "pytest-asyncio>=0.23", "hypothesis>=6.100"]
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "docs"]
+nox.options.sessions = ["lint", "typecheck", "tests", "plugins", "docs", "mcp"]
 
 
 def _editable_all() -> list[str]:
@@ -78,6 +78,16 @@ def _check_only_this_plugin(session: nox.Session, path: Path) -> None:
     if not models or providers != names:
         session.error(f"kie models shows providers {providers}, expected only {names}")
     session.log(f"kie models lists only {sorted(names)}: {[m['name'] for m in models]}")
+
+
+@nox.session
+def mcp(session: nox.Session) -> None:
+    """The MCP server (kie-mcp) driven by the MCP SDK's client, in memory and over stdio/HTTP."""
+    session.install(
+        "-e", ".", "-e", str(EMULATOR.relative_to(ROOT)), "-e", "plugins/kie-kling",
+        "-e", "plugins/kie-mcp", *TEST_DEPS,
+    )  # fmt: skip
+    session.run("pytest", "plugins/kie-mcp/tests", "-q", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session

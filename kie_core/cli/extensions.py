@@ -35,13 +35,13 @@ class CommandPluginInfo:
         return self.error is None
 
 
-_loaded: list[CommandPluginInfo] = []
-_done: set[int] = set()
+#: What :func:`register_command_plugins` saw, by the id of the application it extended.
+_seen: dict[int, list[CommandPluginInfo]] = {}
 
 
-def command_plugins() -> list[CommandPluginInfo]:
-    """Return the command plugins seen by :func:`register_command_plugins`, sorted by name."""
-    return sorted(_loaded, key=lambda info: info.name)
+def command_plugins(cli: typer.Typer) -> list[CommandPluginInfo]:
+    """Return the command plugins :func:`register_command_plugins` saw for ``cli``, by name."""
+    return sorted(_seen.get(id(cli), []), key=lambda info: info.name)
 
 
 def _disabled() -> set[str]:
@@ -61,9 +61,9 @@ def register_command_plugins(cli: typer.Typer) -> list[CommandPluginInfo]:
 
     from kie_core.hookspecs import PROJECT_NAME, CommandProvider
 
-    if id(cli) in _done:
-        return command_plugins()
-    _done.add(id(cli))
+    if id(cli) in _seen:
+        return command_plugins(cli)
+    loaded = _seen[id(cli)] = []
     skip = _disabled()
     for entry in entry_points(group=COMMANDS_GROUP):
         if entry.name in skip:
@@ -75,7 +75,7 @@ def register_command_plugins(cli: typer.Typer) -> list[CommandPluginInfo]:
             version=dist.version if dist is not None else None,
             value=entry.value,
         )
-        _loaded.append(info)
+        loaded.append(info)
         before = (len(cli.registered_commands), len(cli.registered_groups))
         try:
             plugin = entry.load()
@@ -90,4 +90,4 @@ def register_command_plugins(cli: typer.Typer) -> list[CommandPluginInfo]:
         added = [c.name for c in cli.registered_commands[before[0] :]]
         added += [g.name for g in cli.registered_groups[before[1] :]]
         info.commands = tuple(sorted(name for name in added if name))
-    return command_plugins()
+    return command_plugins(cli)

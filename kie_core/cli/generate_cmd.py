@@ -400,7 +400,7 @@ def report_followed(output: Output, state: CliState, task_id: str) -> None:
             f"({entry.output_path}); nothing was sent (--again creates a new one)"
         )
         return
-    what = entry.state.value if entry is not None else "known"
+    what = "finished" if entry is not None and entry.state is JournalState.SUCCEEDED else "running"
     output.info(
         f"an identical request is already {what}: following task {task_id}; nothing was sent "
         "(--again creates a new one)"

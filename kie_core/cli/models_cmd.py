@@ -14,6 +14,8 @@ from kie_core.cli.options import JsonOption
 if TYPE_CHECKING:
     from rich.text import Text
 
+    from kie_core.cli.extensions import CommandPluginInfo
+    from kie_core.cli.output import Output
     from kie_core.models import ModelSpec, PriceRow, Variant
 
 
@@ -75,12 +77,21 @@ def models(
 
 
 def plugins(ctx: typer.Context, *, json_output: JsonOption = False) -> None:
-    """List the installed provider plugins, their models, and any that failed to load."""
+    """List the installed plugins (providers and command plugins) and any that failed to load."""
+    from kie_core.cli.app import app
+    from kie_core.cli.extensions import command_plugins
+
     output = command_output(ctx, json_mode=json_output)
     infos = get_state(ctx).registry().plugins()
+    extensions = command_plugins(app)
     if output.json_mode:
-        output.result_json([{**dataclasses.asdict(info), "ok": info.ok} for info in infos])
+        output.result_json(
+            [{**dataclasses.asdict(info), "ok": info.ok, "kind": "provider"} for info in infos]
+            + [{**dataclasses.asdict(ext), "ok": ext.ok, "kind": "commands"} for ext in extensions]
+        )
         return
+    if extensions:
+        _show_command_plugins(output, extensions)
     if not infos:
         output.warn("no provider plugins installed; install one such as kie-kling")
         return
@@ -99,6 +110,25 @@ def plugins(ctx: typer.Context, *, json_output: JsonOption = False) -> None:
             Text(info.distribution or "-"),
             Text(info.version or "-"),
             Text("\n".join(info.models) or "-"),
+            status,
+        )
+    output.render(table)
+
+
+def _show_command_plugins(output: Output, extensions: Iterable[CommandPluginInfo]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Command plugins", show_lines=True)
+    for column in ("plugin", "distribution", "version", "commands", "status"):
+        table.add_column(column)
+    for ext in extensions:
+        status = Text("ok", style="green") if ext.ok else Text(ext.error or "", "red")
+        table.add_row(
+            Text(ext.name),
+            Text(ext.distribution or "-"),
+            Text(ext.version or "-"),
+            Text("\n".join(ext.commands) or "-"),
             status,
         )
     output.render(table)

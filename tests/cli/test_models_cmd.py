@@ -68,7 +68,7 @@ def test_plugins_lists_versions_models_and_failures(kie, monkeypatch):
     monkeypatch.setattr(registry_module, "default_registry", lambda: registry)
     run = kie("plugins", "--json")
     assert run.exit_code == 0, run.stderr
-    plugins = {item["name"]: item for item in run.json()}
+    plugins = {item["name"]: item for item in run.json() if item["kind"] == "provider"}
     assert plugins["clitest"]["ok"] is True
     assert plugins["clitest"]["version"] == "0.1"
     assert plugins["clitest"]["models"] == ["cli-turbo", "cli-image", "cli-old"]

@@ -405,3 +405,15 @@ def test_a_batch_over_the_daily_budget_sends_nothing(kie, emulated, tmp_path):
     assert run.exit_code == 3
     assert "daily budget is 100 credits" in run.stderr and "100 are left" in run.stderr
     assert charges(emulated) == []
+
+
+def test_identical_lines_of_one_batch_are_paid_once(kie, emulated, tmp_path):
+    rows = [{"model": "cli-turbo", "prompt": "the same fox"}] * 4
+    batch = write_jsonl(tmp_path / "jobs.jsonl", rows)
+    run = kie("batch", str(batch), "-o", str(tmp_path / "out"), "--json")
+    assert run.exit_code == 0, run.stderr
+    results = run.json()
+    assert len({r["task_id"] for r in results}) == 1
+    assert {r["state"] for r in results} <= {"downloaded", "already downloaded"}
+    assert len(charges(emulated)) == 1
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [f"{results[0]['task_id']}.mp4"]
