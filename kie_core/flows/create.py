@@ -149,6 +149,15 @@ class CreateFlows(UploadFlows):
             named[item] = f"local-file:sha256:{digest}"
         return fingerprint(prepared.call_with(named), self.base_url)
 
+    def identity(self, request: VideoRequest | PreparedRequest) -> str:
+        """Return the journal fingerprint of a request: what makes two requests identical.
+
+        It covers the create call and the base URL, with each local file named by its
+        content (it is hashed here). Nothing is sent.
+        """
+        prepared = request if isinstance(request, PreparedRequest) else self.prepare(request)
+        return run_local(self._identity_flow(prepared))
+
     def find_identical(self, request: VideoRequest | PreparedRequest) -> JournalEntry | None:
         """Return the journaled identical request a submit would follow, or None.
 
@@ -159,9 +168,7 @@ class CreateFlows(UploadFlows):
         journal = self._journal
         if journal is None:
             return None
-        prepared = request if isinstance(request, PreparedRequest) else self.prepare(request)
-        identity = run_local(self._identity_flow(prepared))
-        entry = journal.find_existing(identity, self.base_url)
+        entry = journal.find_existing(self.identity(request), self.base_url)
         if entry is None or entry.state in (JournalState.REJECTED, JournalState.FAILED):
             return None
         return entry
