@@ -177,7 +177,7 @@ async def aperform(
         except httpx.RequestError as exc:
             return exc
     if isinstance(action, Local):
-        return await asyncio.to_thread(action.run)
+        return await _off_loop(action.run)
     response = await http.send(action.request, stream=True, auth=None, follow_redirects=True)
     try:
         sink = action.sink
@@ -189,6 +189,21 @@ async def aperform(
     finally:
         await response.aclose()
     return response
+
+
+async def _off_loop(step: Callable[[], Any]) -> Any:
+    """Run a blocking step in a worker thread; a cancellation waits for the step to end.
+
+    The step (a journal write) is not abandoned half-way from the flow's point of view: when
+    the task is cancelled meanwhile, the cancellation is raised once the step is done, so the
+    flow's own clean-up sees what the step wrote.
+    """
+    job = asyncio.ensure_future(asyncio.to_thread(step))
+    try:
+        return await asyncio.shield(job)
+    except asyncio.CancelledError:
+        await asyncio.wait({job})
+        raise
 
 
 def run(flow: Flow[T], http: httpx.Client, sleep: Callable[[float], None]) -> T:

@@ -59,9 +59,13 @@ DEFAULT_UPLOAD_PATH = "kie/inputs"
 
 
 class _CreateProgress:
-    """Whether a create request may have reached the server (decides ambiguous vs rejected)."""
+    """Where a create stands: its journal row, and whether it may have reached the server.
+
+    ``maybe_sent`` decides ambiguous vs rejected when the create fails or is interrupted.
+    """
 
     def __init__(self) -> None:
+        self.entry_id: int | None = None
         self.maybe_sent = False
 
 

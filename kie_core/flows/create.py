@@ -272,56 +272,63 @@ class CreateFlows(UploadFlows):
         transaction: when another process holds an identical request, it is followed instead.
         """
         journal = self._journal
-        entry_id: int | None = None
-        while journal is not None and identity is not None and entry_id is None:
-            claimed: tuple[JournalEntry, bool] = yield Local(
-                partial(
-                    journal.claim,
-                    fingerprint=identity,
-                    model=task.model,
-                    provider=task.provider,
-                    family=task.family.name,
-                    kie_model=task.kie_model,
-                    endpoint=call.describe(),
-                    payload=dict(call.body or {}),
-                    base_url=self.base_url,
-                    estimated_credits=task.estimated_credits,
-                    output_dir=output_dir,
-                    again=again,
-                    daily_budget=self._daily_budget,
-                )
-            )
-            entry, created = claimed
-            if created:
-                entry_id = entry.id
-                break
-            handle = yield from self._follow(journal, entry)
-            if handle is not None:
-                return handle
         progress = _CreateProgress()
+
+        def claim() -> tuple[JournalEntry, bool]:
+            # The entry is noted here, in the worker thread, so that an interruption while
+            # the claim runs still finds (and closes) the row it wrote.
+            assert journal is not None and identity is not None
+            entry, created = journal.claim(
+                fingerprint=identity,
+                model=task.model,
+                provider=task.provider,
+                family=task.family.name,
+                kie_model=task.kie_model,
+                endpoint=call.describe(),
+                payload=dict(call.body or {}),
+                base_url=self.base_url,
+                estimated_credits=task.estimated_credits,
+                output_dir=output_dir,
+                again=again,
+                daily_budget=self._daily_budget,
+            )
+            if created:
+                progress.entry_id = entry.id
+            return entry, created
+
         try:
+            while journal is not None and identity is not None and progress.entry_id is None:
+                entry, created = yield Local(claim)
+                if created:
+                    break
+                followed = yield from self._follow(journal, entry)
+                if followed is not None:
+                    return followed
             data = yield from self._exchange(call, create=True, progress=progress)
             try:
                 task_id = task.family.task_id_from_create(data)
             except MalformedResponseError as error:
                 raise ambiguous_create_error(error, path=call.path, redact=self._redact) from error
         except AmbiguousCreateError as error:
+            entry_id = progress.entry_id
             if journal is None or entry_id is None:
                 raise
             yield Local(partial(journal.ambiguous, entry_id, str(error)))
             raise _with_entry(error, entry_id) from error
         except KieError as error:
-            if journal is not None and entry_id is not None:
-                yield Local(partial(journal.rejected, entry_id, str(error)))
+            if journal is not None and progress.entry_id is not None:
+                yield Local(partial(journal.rejected, progress.entry_id, str(error)))
             raise
         except BaseException:
             # Interrupted (or closed): recorded at once, as no further step may be taken.
+            entry_id = progress.entry_id
             if journal is not None and entry_id is not None:
                 if progress.maybe_sent:
                     journal.ambiguous(entry_id, "interrupted while waiting for the create answer")
                 else:
                     journal.rejected(entry_id, "interrupted before the create request was sent")
             raise
+        entry_id = progress.entry_id
         handle = task.handle(task_id)
         if journal is not None and entry_id is not None:
             yield Local(partial(journal.created, entry_id, handle))

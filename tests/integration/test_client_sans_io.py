@@ -8,6 +8,7 @@ before the create call it records is sent.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ from kie_emulator.pytest_plugin import EmulatorHandle
 from kie_core import actions
 from kie_core import client as client_module
 from kie_core.client import AsyncClient, Client
-from kie_core.journal import Journal
+from kie_core.journal import Journal, JournalState
 from kie_core.ratelimit import CallKind, RateLimiter
 from kie_core.request import VideoRequest
 from kie_core.retry import RetryPolicy
@@ -121,4 +122,34 @@ async def test_async_journal_writes_leave_the_event_loop(
     assert names.index("claim") < names.index("create sent") < names.index("created")
     assert names[-1] == "downloaded"
     assert all(not on_loop for name, on_loop in order if name != "create sent")
+    journal.close()
+
+
+async def test_a_cancel_during_the_journal_claim_closes_the_row_and_sends_nothing(
+    kie_emulator: EmulatorHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3")
+    claiming = threading.Event()
+    release = threading.Event()
+    original = journal.claim
+
+    def slow_claim(**kwargs: Any) -> Any:
+        claimed = original(**kwargs)  # the row is written...
+        claiming.set()
+        release.wait(10)  # ...and the worker thread is still busy when the cancel comes
+        return claimed
+
+    monkeypatch.setattr(journal, "claim", slow_claim)
+    async with AsyncClient(kie_emulator.api_key, **settings(kie_emulator, journal=journal)) as kie:
+        job = asyncio.ensure_future(kie.submit(REQUEST))
+        await asyncio.to_thread(claiming.wait, 10)
+        job.cancel()
+        await asyncio.sleep(0.05)
+        assert not job.done()  # the cancel waits for the journal step to end
+        release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await job
+    (entry,) = journal.entries()
+    assert entry.state is JournalState.REJECTED
+    assert kie_emulator.tasks == {}
     journal.close()
