@@ -292,6 +292,7 @@ async def _run_one(
     again: bool,
     timeout: float | None,
 ) -> BatchResult:
+    import asyncio
     from datetime import UTC, datetime
 
     from kie_core.errors import KieError, TaskFailedError
@@ -305,7 +306,10 @@ async def _run_one(
         result.task_id = handle.task_id
         result.followed = handle.created_at < started
         display.relabel(key, f"{key} {result.model} {handle.task_id}")
-        saved = _saved_file(client, handle.task_id, output_dir) if result.followed else None
+        saved = None
+        if result.followed:
+            # A journal read and file checks: off the event loop, as the client's own are.
+            saved = await asyncio.to_thread(_saved_file, client, handle.task_id, output_dir)
         if saved is not None:
             result.state = "already downloaded"
             result.path = str(saved)
