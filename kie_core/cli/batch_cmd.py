@@ -309,7 +309,7 @@ async def _run_one(
         saved = None
         if result.followed:
             # A journal read and file checks: off the event loop, as the client's own are.
-            saved = await asyncio.to_thread(_saved_file, client, handle.task_id, output_dir)
+            saved = await asyncio.to_thread(client.saved_file, handle.task_id, output_dir)
         if saved is not None:
             result.state = "already downloaded"
             result.path = str(saved)
@@ -338,23 +338,6 @@ async def _run_one(
     display.finish(key, result.state)
     display.remove(key)
     return result
-
-
-def _saved_file(client: AsyncClient, task_id: str, output_dir: Path) -> Path | None:
-    """Return the file an earlier run saved for this task into ``output_dir``, if it is there."""
-    from kie_core.journal import JournalState
-
-    journal = client.journal
-    entry = journal.get(task_id) if journal is not None else None
-    if entry is None or entry.state is not JournalState.DOWNLOADED or not entry.output_path:
-        return None
-    saved = Path(entry.output_path)
-    try:
-        here = saved.parent.resolve() == output_dir.expanduser().resolve()
-        intact = saved.is_file() and saved.stat().st_size == entry.size
-    except OSError:
-        return None
-    return saved if here and intact else None
 
 
 def _summary(output: Output, results: list[BatchResult]) -> None:

@@ -130,18 +130,30 @@ class DownloadFlows(WaitFlows):
     def _already_downloaded(
         self, status: TaskStatus, directory: Path, filename: str | None
     ) -> Path | None:
-        """Return the journaled file of this task when it is in ``directory`` and intact.
+        """Return the journaled file of this one-file task when it is in ``directory``, intact.
 
         Blocking (a journal read, a file hash): flows run it as a :class:`Local` step.
         """
-        if self._journal is None or len(status.result_urls) != 1:
+        if len(status.result_urls) != 1:
             return None
-        entry = self._journal.get(status.task_id)
+        return self.saved_file(status.task_id, directory, filename=filename)
+
+    def saved_file(
+        self, task_id: str, directory: str | os.PathLike[str], *, filename: str | None = None
+    ) -> Path | None:
+        """Return the file the journal says this task was downloaded to, if it is still whole.
+
+        The file must be in ``directory`` (and be named ``filename``, when given), with the
+        size and SHA-256 the journal recorded. Nothing is sent; the file is hashed.
+        """
+        if self._journal is None:
+            return None
+        entry = self._journal.get(task_id)
         if entry is None or entry.state is not JournalState.DOWNLOADED or not entry.output_path:
             return None
         saved = Path(entry.output_path)
         try:
-            same_place = saved.parent.resolve() == directory.resolve()
+            same_place = saved.parent.resolve() == Path(directory).expanduser().resolve()
             intact = saved.is_file() and saved.stat().st_size == entry.size
         except OSError:
             return None
