@@ -466,7 +466,9 @@ def fetch_flow(
     that fails in a way another may fix is followed by the policy's wait
     (:meth:`RetryPolicy.delay_for <kie_core.retry.RetryPolicy.delay_for>`, a ``Retry-After``
     from the host wins; one longer than the policy's maximum ends the retries). A link the
-    host calls expired is replaced once per attempt through ``refresh``.
+    host calls expired is replaced once per attempt through ``refresh``: in a client that is
+    its ``download-url`` call, made under the rate limiter like every API call. The file GETs
+    themselves go to the file host, which KIE's API limits do not cover, so they take no slot.
 
     Args:
         file_request: builds each GET (see :data:`FileRequest`).
