@@ -3,8 +3,12 @@
 A row is written *before* a create request is sent and updated at every step after it (created,
 running, succeeded, downloaded, failed, rejected, ambiguous), so a ``kill -9`` at any moment loses
 nothing: ``kie resume`` reads :meth:`Journal.unfinished` and picks up every task still running
-and every result not yet downloaded, and :meth:`Journal.find_active` keeps an identical request
-from being paid for twice.
+and every result not yet downloaded (into the folder its command named, ``output_dir``), and
+:meth:`Journal.claim` keeps an identical request from being paid for twice: the check for an
+identical request and the insert of the new row are one write transaction, so of N identical
+requests sent at once exactly one is sent. Each row keeps the estimate and, once KIE reports it,
+what was actually charged; :meth:`Journal.spend` totals them and a daily budget is checked
+inside the claim, across every process sharing the file.
 
 The database is safe to share between threads and processes: it runs in WAL mode with a busy
 timeout, every call is one short transaction, and writes take the write lock up front
@@ -332,7 +336,15 @@ def journal_error(path: Path | None, exc: BaseException) -> JournalError:
             "read-only file or folder): make it and its folder writable (chmod u+rw), or point "
             "KIE_JOURNAL (or --journal) at a writable file"
         )
-    elif isinstance(exc, sqlite3.DatabaseError):
+    elif "locked" in text or "busy" in text:
+        message = (
+            f"the journal {where} stayed locked by another kie process for "
+            f"{BUSY_TIMEOUT_MS // 1000} s: run the command again once it is done, or point "
+            "KIE_JOURNAL (or --journal) at another file"
+        )
+    elif isinstance(exc, sqlite3.DatabaseError) and any(
+        hint in text for hint in ("not a database", "malformed", "corrupt")
+    ):
         message = (
             f"the journal {where} is not a readable kie journal (corrupt, or another kind of "
             f"file): move it aside (mv {where} {where}.bad) to start a new one, or point "

@@ -64,9 +64,9 @@ def _output_of(ctx: Any) -> Output:
 def describe_error(exc: BaseException) -> str:
     """Return the one-line message for an error, with a hint on what to do about it."""
     from kie_core import errors
-    from kie_core.flows import AGAIN_HINT
+    from kie_core.cli.output import error_text
 
-    text = str(exc).replace(AGAIN_HINT, CLI_AGAIN_HINT)
+    text = error_text(exc)
     if isinstance(exc, errors.AmbiguousCreateError):
         return (
             f"{text}; the task may exist and may have been charged, so it is not sent again by "
@@ -78,10 +78,6 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, errors.TaskFailedError):
         return text if text.startswith("task failed") else f"task failed: {text}"
     return text
-
-
-#: How the command line says what the client's errors call ``again=True``.
-CLI_AGAIN_HINT = "pass --again to send it anyway"
 
 
 app = typer.Typer(

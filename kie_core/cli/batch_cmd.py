@@ -16,6 +16,7 @@ import typer
 from kie_core.cli.context import command_output, get_state
 from kie_core.cli.exitcodes import ExitCode, exit_code_for
 from kie_core.cli.options import JsonOption, OutputDirOption, QuietOption, TimeoutOption
+from kie_core.cli.output import error_text
 
 if TYPE_CHECKING:
     from kie_core.cli.batch_file import BatchLine
@@ -330,7 +331,7 @@ async def _run_one(
         result.exit_code = ExitCode.TASK_FAILED
     except KieError as exc:
         result.state = "error"
-        result.error = str(exc)
+        result.error = error_text(exc)
         result.exit_code = exit_code_for(exc)
     else:
         result.state = "downloaded"

@@ -358,7 +358,8 @@ def _run(
     from kie_core.cli.progress import TaskDisplay
     from kie_core.cli.task_cmd import ensure_folder
 
-    if not no_wait:
+    if not no_wait or output_dir != Path():
+        # With --no-wait a named folder is journaled for `kie resume`: check it now too.
         ensure_folder(output_dir)
     with state.client() as client:
         balance: float | None = None

@@ -17,6 +17,7 @@ import typer
 from kie_core.cli.context import CliState, command_output, get_state
 from kie_core.cli.exitcodes import ExitCode, exit_code_for
 from kie_core.cli.options import JsonOption, QuietOption, TimeoutOption
+from kie_core.cli.output import error_text
 
 if TYPE_CHECKING:
     from kie_core.cli.output import Output
@@ -297,9 +298,9 @@ def _finish(
         )
     except KieError as exc:
         display.finish(key, "error")
-        output.error(f"task {key}: {exc}")
+        output.error(f"task {key}: {error_text(exc)}")
         return ResumeOutcome(
-            entry.id, entry.model, key, "error", error=str(exc), exit_code=exit_code_for(exc)
+            entry.id, entry.model, key, "error", error=error_text(exc), exit_code=exit_code_for(exc)
         )
     display.finish(key, "downloaded")
     if journaled is not None:
@@ -342,14 +343,24 @@ def _resend(state: CliState, output: Output, client: Client, entry: JournalEntry
     try:
         handle = client.resend(entry.id)
     except AmbiguousCreateError as exc:
-        output.error(f"entry {entry.id}: the answer was lost again: {exc}")
+        output.error(f"entry {entry.id}: the answer was lost again: {error_text(exc)}")
         return ResumeOutcome(
-            entry.id, entry.model, None, "ambiguous", error=str(exc), exit_code=ExitCode.SERVICE
+            entry.id,
+            entry.model,
+            None,
+            "ambiguous",
+            error=error_text(exc),
+            exit_code=ExitCode.SERVICE,
         )
     except KieError as exc:
-        output.error(f"entry {entry.id}: {exc}")
+        output.error(f"entry {entry.id}: {error_text(exc)}")
         return ResumeOutcome(
-            entry.id, entry.model, None, "error", error=str(exc), exit_code=exit_code_for(exc)
+            entry.id,
+            entry.model,
+            None,
+            "error",
+            error=error_text(exc),
+            exit_code=exit_code_for(exc),
         )
     new_entry = _entry_for(state, handle.task_id)
     new_id = new_entry.id if new_entry is not None else entry.id

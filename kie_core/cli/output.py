@@ -156,3 +156,14 @@ class Output:
         from rich.prompt import Confirm
 
         return Confirm.ask(self.scrub(question), console=self.stderr, default=False)
+
+
+#: How the command line says what the client's errors call ``again=True``.
+CLI_AGAIN_HINT = "pass --again to send it anyway"
+
+
+def error_text(error: BaseException) -> str:
+    """Return an error's text in the command line's words (``--again``, not ``again=True``)."""
+    from kie_core.flows import AGAIN_HINT
+
+    return str(error).replace(AGAIN_HINT, CLI_AGAIN_HINT)

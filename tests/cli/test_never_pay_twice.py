@@ -378,8 +378,8 @@ def test_an_unsafe_api_key_is_refused_locally_and_never_echoed(kie, emulated, tm
 
 
 def test_a_wait_whose_status_queries_fail_says_so_with_the_last_error(kie, emulated, tmp_path):
-    # More failures in a row than the per-query retries absorb: the wait itself sees them.
-    emulated.set_fault("server-error", times=8, paths=["/api/v1/jobs/recordInfo"])
+    # As many failures in a row as one query's retries absorb: the wait itself sees one.
+    emulated.set_fault("server-error", times=5, paths=["/api/v1/jobs/recordInfo"])
     shown = kie("generate", "cli-turbo", "z", "-o", str(tmp_path))
     assert shown.exit_code == 0
     warning = next(line for line in shown.stderr.splitlines() if "failed in a row" in line)
@@ -417,3 +417,38 @@ def test_identical_lines_of_one_batch_are_paid_once(kie, emulated, tmp_path):
     assert {r["state"] for r in results} <= {"downloaded", "already downloaded"}
     assert len(charges(emulated)) == 1
     assert [p.name for p in (tmp_path / "out").iterdir()] == [f"{results[0]['task_id']}.mp4"]
+
+
+def test_a_batch_line_identical_to_an_ambiguous_request_says_again_the_cli_way(
+    kie, emulated, tmp_path
+):
+    emulated.set_fault("lost-create-response", times=1)
+    assert kie("generate", "cli-turbo", "lost", "--no-wait").exit_code == 4
+    batch = write_jsonl(tmp_path / "jobs.jsonl", [{"model": "cli-turbo", "prompt": "lost"}])
+    run = kie("batch", str(batch), "-o", str(tmp_path), "--json")
+    assert run.exit_code == 4
+    (result,) = run.json()
+    assert "--again" in result["error"] and "again=True" not in result["error"]
+    assert len(emulated.tasks) == 1
+
+
+def test_no_wait_checks_a_named_output_folder_before_the_create(kie, emulated, unwritable_folder):
+    run = kie("generate", "cli-turbo", "x", "--no-wait", "-o", str(unwritable_folder))
+    assert run.exit_code == 2 and str(unwritable_folder) in one_line(run.stderr)
+    assert charges(emulated) == []
+
+
+def test_resume_into_a_journaled_folder_now_unwritable_is_one_line_exit_2(
+    kie, emulated, tmp_path, unwritable_folder, cli_env
+):
+    import sqlite3
+
+    assert kie("generate", "cli-turbo", "x", "--no-wait", "-o", str(tmp_path)).exit_code == 0
+    with sqlite3.connect(cli_env) as conn:  # the folder became unwritable since
+        conn.execute("UPDATE entries SET output_dir = ?", (str(unwritable_folder),))
+    run = kie("resume")
+    assert run.exit_code == 2
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and str(unwritable_folder) in errors[0]
+    assert "Traceback" not in run.stderr
+    assert len(charges(emulated)) == 1

@@ -263,6 +263,8 @@ def test_a_request_without_a_price_is_refused_under_a_budget() -> None:
         (PermissionError(13, "Permission denied"), "chmod u+rw"),
         (sqlite3.DatabaseError("file is not a database"), "mv /j/journal.sqlite3"),
         (IsADirectoryError(21, "Is a directory"), "is a directory"),
+        (sqlite3.OperationalError("database is locked"), "stayed locked"),
+        (sqlite3.OperationalError("database or disk is full"), "disk is full"),
     ],
 )
 def test_each_journal_problem_names_the_file_and_the_fix(error: BaseException, words: str) -> None:
