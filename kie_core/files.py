@@ -164,7 +164,12 @@ class _Transfer:
         if fcntl is not None:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                # The lock holds only while this is still the part file: another download
+                # may have renamed it to the final name between our open and our lock.
+                current = _same_file(handle, self.part)
             except OSError:
+                current = False
+            if not current:
                 handle.close()
                 raise DownloadInProgressError(
                     f"another download is writing {self.part} right now", retryable=True
@@ -333,9 +338,10 @@ class _Transfer:
         assert self.handle is not None
         self.handle.flush()
         os.fsync(self.handle.fileno())
+        # Renamed while still locked, so no other download can take the part in between.
+        self.part.replace(self.final)  # os.replace: atomic on one file system
         self.handle.close()
         self.handle = None
-        self.part.replace(self.final)  # os.replace: atomic on one file system
         _sync_directory(self.final.parent)
         return DownloadResult(
             path=self.final,
@@ -345,6 +351,14 @@ class _Transfer:
             attempts=attempts,
             refreshed=refreshed,
         )
+
+
+def _same_file(handle: BinaryIO, path: Path) -> bool:
+    """Return whether an open file is (still) the file at ``path``."""
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), path.stat())
+    except FileNotFoundError:
+        return False
 
 
 def _split(piece: bytes, chunk_size: int) -> Iterator[bytes]:
