@@ -6,6 +6,16 @@ wait, download...) as a *flow*: a generator that yields the I/O it needs as
 :class:`~kie_core.client.AsyncClient` only perform those actions, with :mod:`httpx` sync or
 async, so retries, rate limits, polling, journaling and the never-pay-twice rules are the same
 in both. Nothing here is an API: use :mod:`kie_core.client`.
+
+One module per operation, over a small shared base:
+
+* :mod:`kie_core.flows.base`: the configuration, local checks (``prepare``) and the one
+  exchange with KIE (rate limit, retry policy, envelope);
+* :mod:`kie_core.flows.upload`: local files to the upload host;
+* :mod:`kie_core.flows.create`: submit (journal claim, never paid twice), resend, create;
+* :mod:`kie_core.flows.wait`: a status read, and polling until a task ends;
+* :mod:`kie_core.flows.download`: result files (:func:`kie_core.files.fetch_flow`), fresh
+  links through ``download-url``.
 """
 
 from __future__ import annotations
