@@ -14,9 +14,13 @@ The work is split so the answer never waits on the network:
 
 1. :meth:`CallbackProcessor.accept` (fast, local): size limit, JSON, task id, signature and
    timestamp window, parsing with the task's family, and de-duplication by (task id, state).
-2. The ASGI app answers 200 right after ``accept`` and runs
-   :meth:`CallbackProcessor.confirm` in a background task: the status call, then
+2. The ASGI app (:mod:`kie_core.callbacks_app`, with the ``kie-core[server]`` extra) answers
+   200 right after ``accept`` and runs :meth:`CallbackProcessor.confirm` in a background
+   task: the status call, then
    :meth:`Journal.record_status <kie_core.journal.Journal.record_status>`.
+
+This module is the pure part (no web framework): verification, parsing, de-duplication and
+confirmation. ``create_callback_app`` and ``serve_callbacks`` are importable from here too.
 
 The HMAC key and the API key never appear in a log line, an error or a repr.
 """
@@ -25,19 +29,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import hmac
 import inspect
 import json
 import logging
 import os
-import random
 import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -49,13 +51,10 @@ from kie_core.errors import (
     NotFoundError,
 )
 from kie_core.families.base import TaskFamily
+from kie_core.retry import RetryPolicy
 from kie_core.status import CallbackEvent, TaskState, TaskStatus
 
 if TYPE_CHECKING:
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import JSONResponse
-
     from kie_core.registry import Registry
     from kie_core.stores import JournalStore
 
@@ -78,6 +77,12 @@ MAX_BODY_BYTES = 1 << 20
 
 #: How many (task id, state) pairs are remembered for de-duplication.
 DEFAULT_REMEMBER = 10_000
+
+#: The backoff ceiling of a confirmation's status call, in seconds (KIE waits for no one).
+CONFIRM_MAX_DELAY = 5.0
+
+#: The longest ``Retry-After`` a confirmation waits out, in seconds.
+CONFIRM_MAX_RETRY_AFTER = 30.0
 
 _TIMESTAMP = re.compile(r"^\s*\d{1,12}\s*$")
 
@@ -283,10 +288,6 @@ class _Seen:
             self.items.pop(key, None)
 
 
-def _confirm_backoff(attempt: int) -> float:
-    return random.uniform(0.0, min(5.0, 0.5 * 2 ** max(0, attempt - 1)))
-
-
 # --- the processor --------------------------------------------------------------------------
 
 
@@ -304,7 +305,8 @@ class CallbackProcessor:
         clock: the receiver's Unix time.
         on_outcome: called (or awaited) with every confirmation's outcome.
         confirm_attempts: status calls tried when they fail with a retryable error.
-        confirm_backoff: delay before retry ``n + 1`` of a status call.
+        confirm_backoff: delay before retry ``n + 1`` of a status call; default full-jitter
+            backoff up to 5 s (a ``Retry-After`` wins; one over 30 s ends the retries).
         max_body_bytes: larger bodies are refused (413).
         remember: how many (task id, state) pairs are kept for de-duplication.
     """
@@ -337,7 +339,13 @@ class CallbackProcessor:
         self.clock = clock
         self.on_outcome = on_outcome
         self.confirm_attempts = max(1, confirm_attempts)
-        self.confirm_backoff = confirm_backoff or _confirm_backoff
+        self.confirm_backoff = confirm_backoff
+        self._retry = RetryPolicy(
+            max_attempts=self.confirm_attempts,
+            max_delay=CONFIRM_MAX_DELAY,
+            max_retry_after=CONFIRM_MAX_RETRY_AFTER,
+            schedule=confirm_backoff,
+        )
         self.max_body_bytes = max_body_bytes
         self._seen = _Seen(remember)
         self._pending: set[asyncio.Task[CallbackOutcome]] = set()
@@ -526,9 +534,10 @@ class CallbackProcessor:
                     if inspect.isawaitable(result):
                         result = await result
             except KieError as exc:
-                if not exc.retryable or attempt == self.confirm_attempts:
+                delay = self._retry.delay_for(exc, attempt)
+                if not exc.retryable or attempt == self.confirm_attempts or delay is None:
                     raise
-                await asyncio.sleep(self._retry_delay(exc, attempt))
+                await asyncio.sleep(delay)
                 continue
             if not isinstance(result, TaskStatus):
                 raise MalformedResponseError(
@@ -537,13 +546,6 @@ class CallbackProcessor:
                 )
             return result
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _retry_delay(self, exc: KieError, attempt: int) -> float:
-        wait = self.confirm_backoff(attempt)
-        retry_after = getattr(exc, "retry_after", None)
-        if isinstance(retry_after, int | float):
-            wait = max(wait, min(float(retry_after), 30.0))
-        return wait
 
     # --- both steps ----------------------------------------------------------------------
 
@@ -593,144 +595,11 @@ def _describe(exc: KieError) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-# --- ASGI app -------------------------------------------------------------------------------
+def __getattr__(name: str) -> Any:
+    # The ASGI app lives in kie_core.callbacks_app (it needs the `server` extra); its names
+    # stay importable from here without loading a web framework for the pure parts.
+    if name in ("create_callback_app", "serve_callbacks"):
+        from kie_core import callbacks_app
 
-
-async def _read_limited(request: Request, limit: int) -> bytes | JSONResponse:
-    """Read a request body of at most ``limit`` bytes, or return the refusal to answer.
-
-    A ``Content-Length`` over the limit is refused before a byte is read; a body without one
-    (chunked) is read only until it passes the limit, so a huge POST never sits in memory.
-    """
-    from starlette.responses import JSONResponse
-
-    def refuse(status: int, message: str) -> JSONResponse:
-        logger.warning("callback refused (%s): %s", status, message)
-        return JSONResponse({"code": status, "msg": message}, status_code=status)
-
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.strip().isdigit():
-            return refuse(400, f"the Content-Length {declared[:40]!r} is not a number")
-        if int(declared) > limit:
-            return refuse(413, f"callback body of {int(declared)} bytes is larger than {limit}")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return refuse(413, f"callback body is larger than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def create_callback_app(
-    processor: CallbackProcessor,
-    *,
-    drain_timeout: float = 10.0,
-    closing: Sequence[object] = (),
-) -> Starlette:
-    """Return an ASGI app that receives KIE callbacks on any path (e.g. ``/kie/callback``).
-
-    A POST is checked with :meth:`CallbackProcessor.accept` and answered at once (200 with a
-    KIE-style envelope, or the refusal's status: 400, 401, 403, 413); the confirmation runs in
-    the background, so the answer never waits on the status endpoint. ``GET /healthz`` answers
-    200. On shutdown, confirmations in flight get ``drain_timeout`` seconds to finish, then
-    each object of ``closing`` (clients, journals) is closed (``aclose`` or ``close``).
-    """
-    from starlette.applications import Starlette
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
-
-    async def receive(request: Request) -> JSONResponse:
-        body = await _read_limited(request, processor.max_body_bytes)
-        if isinstance(body, JSONResponse):
-            return body
-        try:
-            receipt = await asyncio.to_thread(processor.accept, request.headers, body)
-        except CallbackError as exc:
-            status = exc.code if exc.code in (400, 401, 403, 413) else 400
-            logger.warning("callback refused (%s): %s", status, exc.message)
-            return JSONResponse({"code": status, "msg": exc.message}, status_code=status)
-        except MalformedResponseError as exc:
-            logger.warning("callback refused (400): %s", exc.message)
-            return JSONResponse({"code": 400, "msg": exc.message}, status_code=400)
-        if not receipt.duplicate:
-            processor.confirm_in_background(receipt)
-        return JSONResponse(
-            {
-                "code": 200,
-                "msg": "duplicate" if receipt.duplicate else "received",
-                "data": {"taskId": receipt.task_id},
-            }
-        )
-
-    async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"code": 200, "msg": "ok", "data": {"pending": processor.pending}})
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await processor.drain(drain_timeout)
-        await _close_all(closing)
-
-    return Starlette(
-        routes=[
-            Route("/healthz", health, methods=["GET"]),
-            Route("/{path:path}", receive, methods=["POST"]),
-        ],
-        lifespan=lifespan,
-    )
-
-
-def serve_callbacks(
-    host: str = "127.0.0.1",
-    port: int = 8787,
-    *,
-    processor: CallbackProcessor | None = None,
-    client: StatusSource | None = None,
-    journal: JournalStore | None = None,
-    registry: Registry | None = None,
-    hmac_key: str | bytes | None = None,
-    log_level: str = "info",
-) -> None:
-    """Run the callback receiver until interrupted (``kie callbacks serve --port N``).
-
-    Without a ``processor`` one is built from ``client`` (default: an ``AsyncClient`` with
-    ``KIE_API_KEY``), ``journal`` (default: the user's journal), ``registry`` (default: the
-    installed plugins) and ``hmac_key`` (default: ``$KIE_WEBHOOK_HMAC_KEY``).
-    """
-    import uvicorn
-
-    owned: list[Any] = []
-    if processor is None:
-        if client is None:
-            from kie_core.client import AsyncClient
-
-            client = AsyncClient()
-            owned.append(client)
-        if journal is None:
-            from kie_core.journal import Journal as JournalClass
-
-            journal = JournalClass()
-            owned.append(journal)
-        processor = CallbackProcessor(client, registry=registry, journal=journal, hmac_key=hmac_key)
-    if not processor.signed:
-        logger.warning(
-            "no %s set: callbacks are accepted unsigned (each is still confirmed through the "
-            "status endpoint)",
-            HMAC_KEY_ENV,
-        )
-    app = create_callback_app(processor, closing=owned)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
-
-
-async def _close_all(resources: Sequence[Any]) -> None:
-    for resource in resources:
-        closer = getattr(resource, "aclose", None) or getattr(resource, "close", None)
-        if closer is None:
-            continue
-        with contextlib.suppress(Exception):
-            result = closer()
-            if inspect.isawaitable(result):
-                await result
+        return getattr(callbacks_app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

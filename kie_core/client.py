@@ -28,10 +28,9 @@ from typing import Any, TypeVar, cast
 
 import httpx
 
-from kie_core.actions import Action, Done, Flow, Send, Sleep, advance
+from kie_core.actions import Flow, arun, run
 from kie_core.calls import EndpointCall
 from kie_core.errors import InvalidRequestError, KieError
-from kie_core.files import adownload_file, download_file
 from kie_core.flows import (
     DEFAULT_UPLOAD_PATH,
     ErrorCallback,
@@ -158,47 +157,21 @@ class Client(_ClientCore):
     # --- the driver ----------------------------------------------------------------------
 
     def _run(self, flow: Flow[T]) -> T:
-        step = advance(flow)
-        while not isinstance(step, Done):
-            reply: Any = None
-            error: BaseException | None = None
-            try:
-                reply = self._perform(step)
-            except BaseException as exc:
-                error = exc
-            step = advance(flow, reply, error)
-        return step.value
-
-    def _perform(self, action: Action) -> Any:
-        if isinstance(action, Sleep):
-            self._sleep(action.seconds)
-            return None
-        if isinstance(action, Send):
-            try:
-                return self._http.send(action.request)
-            except httpx.RequestError as exc:
-                return exc
-        return download_file(
-            self._http,
-            action.url,
-            action.dest_dir,
-            filename=action.filename,
-            refresh=self.download_url,
-            on_progress=action.on_progress,
-            max_attempts=self._retry.max_attempts,
-            backoff=self._retry.backoff,
-        )
+        return run(flow, self._http, self._sleep)
 
     # --- the API -------------------------------------------------------------------------
 
     def submit(
         self,
-        request: VideoRequest,
+        request: VideoRequest | PreparedRequest,
         *,
         again: bool = False,
         output_dir: str | os.PathLike[str] | None = None,
     ) -> TaskHandle:
         """Validate a request, upload its local files, journal it and create the task.
+
+        ``request`` may be what :meth:`prepare` returned (shown to a user, checked against a
+        budget...): it is then sent as it is, not resolved nor built again.
 
         An identical request already created, running, succeeded or downloaded within KIE's
         14-day retention (per the journal) is followed instead of being paid for twice, unless
@@ -273,7 +246,7 @@ class Client(_ClientCore):
 
     def generate(
         self,
-        request: VideoRequest,
+        request: VideoRequest | PreparedRequest,
         *,
         timeout: float | None = None,
         on_update: StatusCallback | None = None,
@@ -440,42 +413,13 @@ class AsyncClient(_ClientCore):
     # --- the driver ----------------------------------------------------------------------
 
     async def _run(self, flow: Flow[T]) -> T:
-        step = advance(flow)
-        while not isinstance(step, Done):
-            reply: Any = None
-            error: BaseException | None = None
-            try:
-                reply = await self._perform(step)
-            except BaseException as exc:
-                error = exc
-            step = advance(flow, reply, error)
-        return step.value
-
-    async def _perform(self, action: Action) -> Any:
-        if isinstance(action, Sleep):
-            await self._sleep(action.seconds)
-            return None
-        if isinstance(action, Send):
-            try:
-                return await self._http.send(action.request)
-            except httpx.RequestError as exc:
-                return exc
-        return await adownload_file(
-            self._http,
-            action.url,
-            action.dest_dir,
-            filename=action.filename,
-            refresh=self.download_url,
-            on_progress=action.on_progress,
-            max_attempts=self._retry.max_attempts,
-            backoff=self._retry.backoff,
-        )
+        return await arun(flow, self._http, self._sleep)
 
     # --- the API -------------------------------------------------------------------------
 
     async def submit(
         self,
-        request: VideoRequest,
+        request: VideoRequest | PreparedRequest,
         *,
         again: bool = False,
         output_dir: str | os.PathLike[str] | None = None,
@@ -505,7 +449,7 @@ class AsyncClient(_ClientCore):
 
     async def generate(
         self,
-        request: VideoRequest,
+        request: VideoRequest | PreparedRequest,
         *,
         timeout: float | None = None,
         on_update: StatusCallback | None = None,

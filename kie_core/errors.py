@@ -11,7 +11,10 @@ path, never from headers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class KieError(Exception):
@@ -324,3 +327,37 @@ def error_for_code(code: int) -> type[ApiError]:
     if 400 <= code < 500:
         return BadRequestError
     return ApiError
+
+
+def invalid_request_from(
+    exc: ValidationError,
+    *,
+    accepted: Sequence[str],
+    owner: str = "the request",
+    noun: str = "field",
+    prefix: str = "",
+) -> InvalidRequestError:
+    """Turn pydantic's first validation error into one clear :class:`InvalidRequestError`.
+
+    Args:
+        exc: what pydantic raised.
+        accepted: the field names the model takes (listed when an unknown one is given).
+        owner: what holds the fields, for the message (``the request``, ``kling-2.5-turbo``).
+        noun: what a field is called in the message (``field``, ``option``).
+        prefix: put before the field name in ``field`` (``options.``).
+    """
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"]) or noun
+    field = f"{prefix}{where}"
+    value = error.get("input")
+    if error["type"] == "extra_forbidden":
+        return InvalidRequestError(
+            f"{owner} has no {noun} {where!r}; accepted {noun}s: {', '.join(accepted)}",
+            field=field,
+            value=value,
+            accepted=tuple(accepted),
+        )
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return InvalidRequestError(
+        f"{noun} {where}={value!r} is invalid for {owner}: {message}", field=field, value=value
+    )

@@ -14,35 +14,35 @@ file hosts, not on the API host. As a second line of defence every request is bu
 client-level auth and with any ``Authorization`` header removed, so the key is never sent to a
 file host even if the API client is passed by mistake.
 
-Both functions share one transfer state machine; only the I/O differs.
+A download is a flow like every other client operation (:func:`fetch_flow`, see
+:mod:`kie_core.actions`): it yields the file requests, the waits between attempts and the
+blocking disk steps, and refreshes an expired link by running the client's own
+``download-url`` flow inside it. The clients drive it under their retry policy;
+:func:`download_file` and :func:`adownload_file` drive it on their own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
+import dataclasses
 import hashlib
 import os
-import random
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from kie_core.errors import (
-    DownloadError,
-    DownloadInProgressError,
-    InvalidRequestError,
-    KieError,
-)
+from kie_core.actions import Fetch, Flow, Local, Sleep, arun, run
+from kie_core.errors import DownloadError, DownloadInProgressError, InvalidRequestError, KieError
+from kie_core.retry import RetryPolicy, parse_retry_after
 
 try:  # POSIX: an advisory lock keeps two downloads from writing one part file.
     import fcntl
@@ -87,9 +87,22 @@ class DownloadResult:
     refreshed: bool
 
 
-def default_backoff(attempt: int) -> float:
-    """Return a full-jitter exponential delay before retry number ``attempt`` (1-based)."""
-    return random.uniform(0.0, min(30.0, 0.5 * 2 ** max(0, attempt - 1)))
+#: The retry policy of :func:`download_file` when none is given: 5 attempts, full-jitter
+#: backoff from 0.5 s up to 30 s, a ``Retry-After`` of at most 120 s honoured.
+DEFAULT_RETRY = RetryPolicy(max_attempts=5, max_delay=30.0, max_retry_after=MAX_RETRY_AFTER)
+
+#: A full-jitter exponential delay before retry number ``attempt`` (1-based): the default
+#: policy's backoff.
+default_backoff = DEFAULT_RETRY.backoff
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file, hex (read in 1 MiB blocks)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(DEFAULT_CHUNK_SIZE), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def filename_from_url(url: str) -> str:
@@ -126,8 +139,10 @@ class _Answer(Enum):
 class _Transfer:
     """The part file and what is known about the remote file, across attempts."""
 
-    def __init__(self, final: Path, on_progress: ProgressCallback | None) -> None:
+    def __init__(self, final: Path, on_progress: ProgressCallback | None, chunk_size: int) -> None:
         self.final = final
+        self.chunk_size = chunk_size
+        self.last = _Answer.STREAM
         self.part = final.with_name(f".{final.name}.part")
         self.on_progress = on_progress
         self.handle: BinaryIO | None = None
@@ -137,7 +152,7 @@ class _Transfer:
         self.total: int | None = None
         self.etag: str | None = None
         self.response_end: int | None = None
-        self.decoded = False
+        self.decoded_body = False
         self.clean_end = False
         self.resumed_from = 0
 
@@ -149,7 +164,12 @@ class _Transfer:
         if fcntl is not None:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                # The lock holds only while this is still the part file: another download
+                # may have renamed it to the final name between our open and our lock.
+                current = _same_file(handle, self.part)
             except OSError:
+                current = False
+            if not current:
                 handle.close()
                 raise DownloadInProgressError(
                     f"another download is writing {self.part} right now", retryable=True
@@ -197,14 +217,17 @@ class _Transfer:
         """Read the status and headers of an answer and prepare the part file for its body."""
         status = response.status_code
         self.response_end = None
-        self.decoded = False
+        self.decoded_body = False
         self.clean_end = False
         if status in EXPIRED_STATUSES:
             return _Answer.EXPIRED
         if status == 416:
             return self._unsatisfiable(response)
         if status in (408, 425, 429) or status >= 500:
-            raise _Retry(f"the file host answered HTTP {status}", _retry_after(response))
+            raise _Retry(
+                f"the file host answered HTTP {status}",
+                parse_retry_after(response.headers.get("Retry-After")),
+            )
         if status == 206:
             self._partial(response)
         elif status == 200:
@@ -223,7 +246,7 @@ class _Transfer:
         encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):
             # Ranges would count encoded bytes; such a body is read whole and not resumed.
-            self.decoded = True
+            self.decoded_body = True
             return
         self.total = _content_length(response)
         self.response_end = self.total
@@ -266,9 +289,28 @@ class _Transfer:
         self.reset()
         raise _Retry("the file host refused the range (HTTP 416); starting over")
 
+    # the sink a Fetch streams into (see kie_core.actions.Sink) -------------------------------
+
+    def head(self, response: httpx.Response) -> bool:
+        self.last = self.answer(response)
+        return self.last is _Answer.STREAM
+
+    def decoded(self, response: httpx.Response) -> bool:
+        # A body already read into memory (transports that are not streams) has no raw form.
+        return self.decoded_body or response.is_stream_consumed
+
+    def write(self, piece: bytes) -> None:
+        # Pieces come as the network delivers them (not re-buffered up to chunk_size), so a
+        # drop loses no byte already received: the resume asks for exactly what is missing.
+        for chunk in _split(piece, self.chunk_size):
+            self._write(chunk)
+
+    def end(self) -> None:
+        self.end_of_body()
+
     # body --------------------------------------------------------------------------------
 
-    def write(self, chunk: bytes) -> None:
+    def _write(self, chunk: bytes) -> None:
         assert self.handle is not None
         if self.response_end is not None and self.size + len(chunk) > self.response_end:
             expected = self.response_end
@@ -296,9 +338,10 @@ class _Transfer:
         assert self.handle is not None
         self.handle.flush()
         os.fsync(self.handle.fileno())
+        # Renamed while still locked, so no other download can take the part in between.
+        self.part.replace(self.final)  # os.replace: atomic on one file system
         self.handle.close()
         self.handle = None
-        self.part.replace(self.final)  # os.replace: atomic on one file system
         _sync_directory(self.final.parent)
         return DownloadResult(
             path=self.final,
@@ -309,22 +352,13 @@ class _Transfer:
             refreshed=refreshed,
         )
 
-    def _decode(self, response: httpx.Response) -> bool:
-        # A body already read into memory (transports that are not streams) has no raw form.
-        return self.decoded or response.is_stream_consumed
 
-    def body(self, response: httpx.Response, chunk_size: int) -> Iterator[bytes]:
-        # Pieces are taken as the network delivers them (not re-buffered up to chunk_size), so
-        # a drop loses no byte already received: the resume asks for exactly what is missing.
-        pieces = response.iter_bytes() if self._decode(response) else response.iter_raw()
-        for piece in pieces:
-            yield from _split(piece, chunk_size)
-
-    async def abody(self, response: httpx.Response, chunk_size: int) -> AsyncIterator[bytes]:
-        pieces = response.aiter_bytes() if self._decode(response) else response.aiter_raw()
-        async for piece in pieces:
-            for part in _split(piece, chunk_size):
-                yield part
+def _same_file(handle: BinaryIO, path: Path) -> bool:
+    """Return whether an open file is (still) the file at ``path``."""
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), path.stat())
+    except FileNotFoundError:
+        return False
 
 
 def _split(piece: bytes, chunk_size: int) -> Iterator[bytes]:
@@ -341,23 +375,6 @@ def _content_length(response: httpx.Response) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    text = response.headers.get("Retry-After", "").strip()
-    if not text:
-        return None
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
-
-
 def _sync_directory(directory: Path) -> None:
     # Make the rename itself durable where the platform allows it.
     with contextlib.suppress(OSError, AttributeError):
@@ -366,13 +383,6 @@ def _sync_directory(directory: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def _delay(attempt: int, failure: _Retry, backoff: Callable[[int], float] | None) -> float:
-    wait = (backoff or default_backoff)(attempt)
-    if failure.retry_after is not None:
-        wait = max(wait, min(failure.retry_after, MAX_RETRY_AFTER))
-    return max(0.0, wait)
 
 
 def _target(url: str, dest_dir: str | os.PathLike[str], filename: str | None) -> Path:
@@ -416,15 +426,6 @@ def _check_limits(max_attempts: int, chunk_size: int) -> None:
         )
 
 
-def _file_request(
-    http: httpx.Client | httpx.AsyncClient, url: str, headers: dict[str, str]
-) -> httpx.Request:
-    request = http.build_request("GET", url, headers=headers)
-    # Never send the API key to a file host, even if an API client was passed by mistake.
-    request.headers.pop("Authorization", None)
-    return request
-
-
 def _expired_error(url: str, status: int) -> DownloadError:
     return DownloadError(
         f"the file host refused {public_url(url)} with HTTP {status}: the link expired or the "
@@ -453,7 +454,113 @@ def _network_failure(exc: httpx.RequestError) -> _Retry:
     return _Retry(f"network error: {type(exc).__name__}")
 
 
-# --- sync -----------------------------------------------------------------------------------
+# --- the flow -------------------------------------------------------------------------------
+
+#: Builds the GET of a file URL with the given headers (never with the API key).
+FileRequest = Callable[[str, dict[str, str]], httpx.Request]
+
+#: Returns a fresh link for a result file URL, as a flow (the client's ``download-url`` call).
+Refresh = Callable[[str], Flow[str]]
+
+
+def fetch_flow(
+    file_request: FileRequest,
+    url: str,
+    dest_dir: str | os.PathLike[str],
+    *,
+    filename: str | None = None,
+    refresh: Refresh | None = None,
+    on_progress: ProgressCallback | None = None,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> Flow[DownloadResult]:
+    """Download a result file into ``dest_dir`` as a flow: resumed, verified, renamed.
+
+    Every attempt streams into the part file (:class:`~kie_core.actions.Fetch`); an attempt
+    that fails in a way another may fix is followed by the policy's wait
+    (:meth:`RetryPolicy.delay_for <kie_core.retry.RetryPolicy.delay_for>`, a ``Retry-After``
+    from the host wins; one longer than the policy's maximum ends the retries). A link the
+    host calls expired is replaced once per attempt through ``refresh``: in a client that is
+    its ``download-url`` call, made under the rate limiter like every API call. The file GETs
+    themselves go to the file host, which KIE's API limits do not cover, so they take no slot.
+
+    Args:
+        file_request: builds each GET (see :data:`FileRequest`).
+        url: the file's URL.
+        dest_dir: the folder to save into (created if missing).
+        filename: the final file name; default: the URL's last path segment, sanitized.
+        refresh: the flow that returns a fresh link for ``url``; None: an expired link fails.
+        on_progress: called after every chunk with (bytes done, total or None).
+        retry: how many attempts, and the wait between them.
+        chunk_size: the most bytes written (and reported) at once.
+
+    Raises:
+        DownloadError: the file could not be downloaded completely; any partial data stays in
+            ``.<filename>.part`` for a later call to resume.
+        InvalidRequestError: a bad ``filename``, ``dest_dir`` or ``chunk_size``.
+    """
+    _check_limits(retry.max_attempts, chunk_size)
+    transfer = _Transfer(_target(url, dest_dir, filename), on_progress, chunk_size)
+    yield Local(transfer.open)
+    current = url
+    refreshed = False
+    failure: _Retry | None = None
+    attempt = 0
+    try:
+        for attempt in range(1, retry.max_attempts + 1):
+            transfer.start_attempt()
+            refreshed_now = False
+            try:
+                while True:
+                    request = file_request(current, transfer.request_headers())
+                    response = yield Fetch(request, transfer)
+                    if transfer.last is not _Answer.EXPIRED:
+                        break
+                    if refresh is None:
+                        raise _expired_error(current, response.status_code)
+                    if refreshed_now:
+                        raise _Retry(
+                            f"the fresh link was refused too (HTTP {response.status_code})"
+                        )
+                    try:
+                        current = yield from refresh(url)
+                    except KieError as exc:
+                        raise _refresh_failed(url, exc) from exc
+                    refreshed = refreshed_now = True
+                if transfer.complete:
+                    done: DownloadResult = yield Local(partial(transfer.finish, attempt, refreshed))
+                    return done
+                failure = _Retry(f"only {transfer.size} of {transfer.total} bytes arrived")
+            except _Retry as exc:
+                failure = exc
+            except httpx.RequestError as exc:
+                failure = _network_failure(exc)
+            if attempt < retry.max_attempts:
+                delay = retry.delay_for(failure, attempt)
+                if delay is None:
+                    break
+                yield Sleep(delay)
+        raise _gave_up(url, attempt, failure)
+    finally:
+        transfer.close()
+
+
+def _policy(max_attempts: int, backoff: Callable[[int], float] | None) -> RetryPolicy:
+    _check_limits(max_attempts, DEFAULT_CHUNK_SIZE)
+    return dataclasses.replace(DEFAULT_RETRY, max_attempts=max_attempts, schedule=backoff)
+
+
+def _file_request(http: httpx.Client | httpx.AsyncClient) -> FileRequest:
+    def build(url: str, headers: dict[str, str]) -> httpx.Request:
+        request = http.build_request("GET", url, headers=headers)
+        # Never send the API key to a file host, even if an API client was passed by mistake.
+        request.headers.pop("Authorization", None)
+        return request
+
+    return build
+
+
+# --- standalone drivers ---------------------------------------------------------------------
 
 
 def download_file(
@@ -480,7 +587,7 @@ def download_file(
         on_progress: called after every chunk with (bytes done, total or None).
         max_attempts: how many attempts (each with at most one link refresh) before giving up.
         backoff: delay in seconds before attempt ``n + 1`` given ``n``; default full-jitter
-            exponential. A ``Retry-After`` from the host is honoured (up to 120 s).
+            exponential. A ``Retry-After`` from the host wins (one over 120 s ends the retries).
         chunk_size: the most bytes written (and reported) at once. The body is streamed as
             the network delivers it, so memory stays bounded whatever the file size.
 
@@ -493,57 +600,17 @@ def download_file(
         InvalidRequestError: a bad ``filename``, ``dest_dir``, ``max_attempts`` or
             ``chunk_size``.
     """
-    _check_limits(max_attempts, chunk_size)
-    transfer = _Transfer(_target(url, dest_dir, filename), on_progress)
-    transfer.open()
-    current = url
-    refreshed = False
-    failure: _Retry | None = None
-    attempt = 0
-    try:
-        for attempt in range(1, max_attempts + 1):
-            transfer.start_attempt()
-            refreshed_now = False
-            try:
-                while True:
-                    request = _file_request(http, current, transfer.request_headers())
-                    response = http.send(request, stream=True, auth=None, follow_redirects=True)
-                    try:
-                        answer = transfer.answer(response)
-                        if answer is _Answer.STREAM:
-                            for chunk in transfer.body(response, chunk_size):
-                                transfer.write(chunk)
-                            transfer.end_of_body()
-                    finally:
-                        response.close()
-                    if answer is not _Answer.EXPIRED:
-                        break
-                    if refresh is None:
-                        raise _expired_error(current, response.status_code)
-                    if refreshed_now:
-                        raise _Retry(
-                            f"the fresh link was refused too (HTTP {response.status_code})"
-                        )
-                    try:
-                        current = refresh(url)
-                    except KieError as exc:
-                        raise _refresh_failed(url, exc) from exc
-                    refreshed = refreshed_now = True
-                if transfer.complete:
-                    return transfer.finish(attempt, refreshed)
-                failure = _Retry(f"only {transfer.size} of {transfer.total} bytes arrived")
-            except _Retry as exc:
-                failure = exc
-            except httpx.RequestError as exc:
-                failure = _network_failure(exc)
-            if attempt < max_attempts:
-                time.sleep(_delay(attempt, failure, backoff))
-        raise _gave_up(url, attempt, failure)
-    finally:
-        transfer.close()
-
-
-# --- async ----------------------------------------------------------------------------------
+    flow = fetch_flow(
+        _file_request(http),
+        url,
+        dest_dir,
+        filename=filename,
+        refresh=_plain_refresh(refresh),
+        on_progress=on_progress,
+        retry=_policy(max_attempts, backoff),
+        chunk_size=chunk_size,
+    )
+    return run(flow, http, time.sleep)
 
 
 async def adownload_file(
@@ -563,53 +630,44 @@ async def adownload_file(
     ``refresh`` is awaited. File writes are short and done inline; hashing an existing part
     file and the final flush to disk run in a worker thread.
     """
-    _check_limits(max_attempts, chunk_size)
-    transfer = _Transfer(_target(url, dest_dir, filename), on_progress)
-    await asyncio.to_thread(transfer.open)
-    current = url
-    refreshed = False
-    failure: _Retry | None = None
-    attempt = 0
-    try:
-        for attempt in range(1, max_attempts + 1):
-            transfer.start_attempt()
-            refreshed_now = False
-            try:
-                while True:
-                    request = _file_request(http, current, transfer.request_headers())
-                    response = await http.send(
-                        request, stream=True, auth=None, follow_redirects=True
-                    )
-                    try:
-                        answer = transfer.answer(response)
-                        if answer is _Answer.STREAM:
-                            async for chunk in transfer.abody(response, chunk_size):
-                                transfer.write(chunk)
-                            transfer.end_of_body()
-                    finally:
-                        await response.aclose()
-                    if answer is not _Answer.EXPIRED:
-                        break
-                    if refresh is None:
-                        raise _expired_error(current, response.status_code)
-                    if refreshed_now:
-                        raise _Retry(
-                            f"the fresh link was refused too (HTTP {response.status_code})"
-                        )
-                    try:
-                        current = await refresh(url)
-                    except KieError as exc:
-                        raise _refresh_failed(url, exc) from exc
-                    refreshed = refreshed_now = True
-                if transfer.complete:
-                    return await asyncio.to_thread(transfer.finish, attempt, refreshed)
-                failure = _Retry(f"only {transfer.size} of {transfer.total} bytes arrived")
-            except _Retry as exc:
-                failure = exc
-            except httpx.RequestError as exc:
-                failure = _network_failure(exc)
-            if attempt < max_attempts:
-                await asyncio.sleep(_delay(attempt, failure, backoff))
-        raise _gave_up(url, attempt, failure)
-    finally:
-        transfer.close()
+    flow = fetch_flow(
+        _file_request(http),
+        url,
+        dest_dir,
+        filename=filename,
+        refresh=_awaited_refresh(refresh, asyncio.get_running_loop()),
+        on_progress=on_progress,
+        retry=_policy(max_attempts, backoff),
+        chunk_size=chunk_size,
+    )
+    return await arun(flow, http, asyncio.sleep)
+
+
+def _plain_refresh(refresh: Callable[[str], str] | None) -> Refresh | None:
+    if refresh is None:
+        return None
+
+    def flow(url: str) -> Flow[str]:
+        fresh: str = yield Local(lambda: refresh(url))
+        return fresh
+
+    return flow
+
+
+def _awaited_refresh(
+    refresh: Callable[[str], Awaitable[str]] | None, loop: asyncio.AbstractEventLoop
+) -> Refresh | None:
+    if refresh is None:
+        return None
+
+    async def fresh_link(url: str) -> str:
+        return await refresh(url)
+
+    def flow(url: str) -> Flow[str]:
+        # The Local step runs in a worker thread, which hands the coroutine to the loop.
+        fresh: str = yield Local(
+            lambda: asyncio.run_coroutine_threadsafe(fresh_link(url), loop).result()
+        )
+        return fresh
+
+    return flow

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from kie_core.errors import InvalidRequestError, PluginError
+from kie_core.errors import InvalidRequestError, PluginError, invalid_request_from
 from kie_core.request import INPUT_FIELDS, InputKind, VideoRequest
 
 if TYPE_CHECKING:
@@ -547,21 +547,12 @@ def _validate_options(
     try:
         parsed = options_model.model_validate(dict(options))
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"]) or "options"
-        value = error.get("input")
-        if error["type"] == "extra_forbidden":
-            accepted = tuple(options_model.model_fields)
-            raise InvalidRequestError(
-                f"{label} has no option {where!r}; accepted options: {', '.join(accepted)}",
-                field=f"options.{where}",
-                value=value,
-                accepted=accepted,
-            ) from None
-        raise InvalidRequestError(
-            f"option {where}={value!r} is invalid for {label}: {error['msg']}",
-            field=f"options.{where}",
-            value=value,
+        raise invalid_request_from(
+            exc,
+            accepted=tuple(options_model.model_fields),
+            owner=label,
+            noun="option",
+            prefix="options.",
         ) from None
     return parsed.model_dump(exclude_none=True, exclude_unset=True)
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from kie_core.errors import InvalidRequestError
 
 
 class InputKind(StrEnum):
@@ -35,6 +41,75 @@ INPUT_FIELDS: dict[InputKind, str] = {
 def is_remote(location: str) -> bool:
     """Return whether an input location is an http(s) URL rather than a local path."""
     return location.startswith(("http://", "https://"))
+
+
+def check_readable(location: str, *, field: str, label: str | None = None) -> None:
+    """Check that a local input file exists and can be read; URLs are not checked.
+
+    Args:
+        location: a path or an http(s) URL.
+        field: the request field it fills (the error's ``field``).
+        label: how the field is named in the message (a CLI flag, a batch column); default
+            ``field``.
+
+    Raises:
+        InvalidRequestError: naming the label and the path, and what the problem is.
+    """
+    if is_remote(location) or "://" in location:
+        check_url(location, field=field, label=label)
+        return
+    path = Path(location).expanduser()
+    if not path.exists():
+        problem = "no such file"
+    elif not path.is_file():
+        problem = "not a file"
+    elif not os.access(path, os.R_OK):
+        problem = "permission denied"
+    else:
+        return
+    raise InvalidRequestError(
+        f"{label or field}: cannot read {location!r}: {problem} (give a readable file or an "
+        "http(s) URL)",
+        field=field,
+        value=location,
+    )
+
+
+def check_url(location: str, *, field: str, label: str | None = None) -> None:
+    """Check that a URL is http(s) with a host name (``https:///x.png`` is refused).
+
+    Raises:
+        InvalidRequestError: naming the label and the URL.
+    """
+    try:
+        parts = urlsplit(location)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        raise InvalidRequestError(
+            f"{label or field}: {location!r} is not a usable URL: it needs http:// or https:// "
+            "and a host name (for example https://example.com/frame.png); nothing was sent",
+            field=field,
+            value=location,
+        )
+
+
+def check_local_files(request: VideoRequest, labels: Mapping[str, str] | None = None) -> None:
+    """Check every local media input is a readable file and every URL has a host.
+
+    The callback URL, when given, must be an http(s) URL with a host too.
+
+    Args:
+        request: the request.
+        labels: how each field is named in messages (CLI flags, batch columns).
+    """
+    names = labels or {}
+    for field, value in request.media_inputs().items():
+        for item in value if isinstance(value, tuple) else (value,):
+            check_readable(item, field=field, label=names.get(field))
+    if request.callback_url is not None:
+        check_url(request.callback_url, field="callback_url", label=names.get("callback_url"))
 
 
 class VideoRequest(BaseModel):
@@ -122,6 +197,19 @@ class VideoRequest(BaseModel):
         if self.reference_images:
             fields["reference_images"] = self.reference_images
         return fields
+
+    def with_media(self, mapping: Mapping[str, str]) -> VideoRequest:
+        """Return this request with each media location found in ``mapping`` replaced.
+
+        The client uses it to put the URLs of uploaded files in place of their local paths.
+        """
+        update: dict[str, Any] = {}
+        for name, value in self.media_inputs().items():
+            if isinstance(value, tuple):
+                update[name] = tuple(mapping.get(item, item) for item in value)
+            else:
+                update[name] = mapping.get(value, value)
+        return self.model_copy(update=update)
 
     def local_files(self) -> list[str]:
         """Return every media input that is a local path (to be uploaded before sending)."""

@@ -8,20 +8,34 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from kie_core.calls import EndpointCall
 from kie_core.errors import DownloadError
 from kie_core.models import ResolvedRequest, VideoModel
+from kie_core.request import VideoRequest, check_local_files
 from kie_core.status import TaskHandle, TaskStatus
 
-__all__ = ["AsyncDownloader", "Downloader", "PreparedRequest", "ProgressCallback", "Video"]
+if TYPE_CHECKING:
+    pass
+
+__all__ = [
+    "UPLOAD_PLACEHOLDER",
+    "AsyncDownloader",
+    "Downloader",
+    "PreparedRequest",
+    "ProgressCallback",
+    "Video",
+]
 
 #: Called while a file downloads with (bytes done, total bytes or None).
 ProgressCallback = Callable[[int, int | None], None]
+
+#: How a local input shows in ``--dry-run`` output: it is uploaded before the call is sent.
+UPLOAD_PLACEHOLDER = "<upload: {path}>"
 
 
 class Downloader(Protocol):
@@ -56,8 +70,10 @@ class AsyncDownloader(Protocol):
 class PreparedRequest:
     """A request checked against its model and turned into the create call, with nothing sent.
 
-    This is what ``--dry-run`` shows. Local media files still appear as paths in ``call``;
-    :meth:`Client.submit` uploads them and puts their URLs in their place.
+    This is what ``--dry-run`` shows and what :meth:`Client.submit` sends: a request is
+    resolved and its call built once, here. Local media files still appear as paths in
+    ``call``; :meth:`Client.submit` uploads them and puts their URLs in their place
+    (:meth:`call_with`).
 
     Attributes:
         resolved: the request with its variant, mode and defaults.
@@ -71,6 +87,61 @@ class PreparedRequest:
     model: VideoModel
     estimated_credits: float | None
 
+    @classmethod
+    def of(
+        cls, model: VideoModel, request: VideoRequest, *, labels: Mapping[str, str] | None = None
+    ) -> PreparedRequest:
+        """Check ``request`` against ``model`` and build its create call; nothing is sent.
+
+        Args:
+            model: the model that serves the request.
+            request: the request (local media files as paths).
+            labels: how each media field is named in error messages (CLI flags...).
+
+        Raises:
+            InvalidRequestError: a local input file cannot be read, or the request does not
+                fit the model.
+        """
+        check_local_files(request, labels)
+        resolved = model.resolve(request)
+        return cls(
+            resolved=resolved,
+            call=model.build_call(resolved),
+            model=model,
+            estimated_credits=resolved.estimate_credits(),
+        )
+
+    @property
+    def request(self) -> VideoRequest:
+        """The request with the model's defaults filled in."""
+        return self.resolved.request
+
+    def call_with(self, locations: Mapping[str, str]) -> EndpointCall:
+        """Return the create call with each local file of ``locations`` replaced by its value.
+
+        The payload is not built again: every value of the call that is exactly a local path is
+        swapped. Should a plugin have put a path inside a longer value, the call is built again
+        from the request with the new locations, so no local path is ever sent.
+        """
+        if not locations:
+            return self.call
+        swapped = _Swap(locations)
+        body = swapped.value(self.call.body)
+        params = swapped.value(self.call.params)
+        if swapped.complete:
+            return self.call.model_copy(update={"body": body, "params": params})
+        resolved = self.resolved.model_copy(
+            update={"request": self.resolved.request.with_media(locations)}
+        )
+        return self.model.build_call(resolved)
+
+    @property
+    def shown_call(self) -> EndpointCall:
+        """The create call with each local file shown as ``<upload: path>`` (``--dry-run``)."""
+        return self.call_with(
+            {path: UPLOAD_PLACEHOLDER.format(path=path) for path in self.local_files}
+        )
+
     @property
     def warnings(self) -> tuple[str, ...]:
         """Deprecation notes to show before anything is spent."""
@@ -80,6 +151,27 @@ class PreparedRequest:
     def local_files(self) -> list[str]:
         """Local media paths that will be uploaded before the call is sent."""
         return self.resolved.request.local_files()
+
+
+class _Swap:
+    """Replaces whole string values of a JSON-like tree; notes a path left inside a string."""
+
+    def __init__(self, locations: Mapping[str, str]) -> None:
+        self.locations = locations
+        self.complete = True
+
+    def value(self, node: Any) -> Any:
+        if isinstance(node, str):
+            if node in self.locations:
+                return self.locations[node]
+            if any(path in node for path in self.locations):
+                self.complete = False
+            return node
+        if isinstance(node, dict):
+            return {key: self.value(item) for key, item in node.items()}
+        if isinstance(node, list | tuple):
+            return type(node)(self.value(item) for item in node)
+        return node
 
 
 class Video:

@@ -16,9 +16,12 @@ Delays are full-jitter exponential backoff with a cap, and a server's ``Retry-Af
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
 
 import httpx
@@ -40,6 +43,31 @@ NOT_SENT_ERRORS: tuple[type[Exception], ...] = (
 
 #: API errors that say the server did not take the request (safe to repeat, even a create).
 NOT_TAKEN_ERRORS: tuple[type[ApiError], ...] = (RateLimitError, MaintenanceError)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Read a ``Retry-After`` header: delay seconds or an HTTP date; None when absent or bad."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        if not math.isfinite(seconds):
+            return None
+        return max(0.0, seconds)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = now or datetime.now(UTC)
+    return max(0.0, (when - current).total_seconds())
 
 
 class Verdict(StrEnum):
@@ -96,6 +124,8 @@ class RetryPolicy:
         max_delay: the largest backoff ceiling, in seconds.
         max_retry_after: the longest ``Retry-After`` waited out; a longer one ends the retries.
         rand: a function returning a float in ``[0, 1)`` (inject a fixed one in tests).
+        schedule: the delay after failed attempt ``n``, in place of the full-jitter backoff
+            (a caller's own schedule; ``lambda n: 0.0`` in tests).
     """
 
     max_attempts: int = 5
@@ -103,6 +133,7 @@ class RetryPolicy:
     max_delay: float = 20.0
     max_retry_after: float = 120.0
     rand: Callable[[], float] = field(default=random.random, repr=False, compare=False)
+    schedule: Callable[[int], float] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -117,14 +148,21 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Return the full-jitter delay after failed attempt number ``attempt`` (1-based)."""
+        if self.schedule is not None:
+            return self.schedule(attempt)
         exponent = min(max(0, attempt - 1), 60)
         ceiling = min(self.max_delay, self.base_delay * 2.0**exponent)
         return ceiling * self.rand()
 
     def delay_for(self, error: BaseException, attempt: int) -> float | None:
-        """Return the wait before the next attempt, or None when Retry-After is too long."""
-        retry_after: float | None = error.retry_after if isinstance(error, ApiError) else None
-        if retry_after is not None:
+        """Return the wait before the next attempt, or None when Retry-After is too long.
+
+        The server's ``Retry-After`` (the ``retry_after`` of the error, as an
+        :class:`~kie_core.errors.ApiError` or a download attempt carries it) wins over the
+        backoff.
+        """
+        retry_after = getattr(error, "retry_after", None)
+        if isinstance(retry_after, int | float) and not isinstance(retry_after, bool):
             if retry_after > self.max_retry_after:
                 return None
             return retry_after

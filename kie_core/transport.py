@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import mimetypes
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -39,6 +36,7 @@ from kie_core.errors import (
     error_for_code,
 )
 from kie_core.families.base import int_or_none, text_or_none
+from kie_core.retry import parse_retry_after
 
 #: Browser-like (some CDNs refuse bare library agents) but honest about what is calling.
 USER_AGENT = f"Mozilla/5.0 (compatible; kie/{__version__}; +https://pypi.org/project/kie-core/)"
@@ -226,31 +224,6 @@ def clean_upload_path(upload_path: str) -> str:
 def upload_file_name(path: Path) -> str:
     """Return the file name sent with an upload (the local name)."""
     return path.name
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Read a ``Retry-After`` header: delay seconds or an HTTP date; None when absent or bad."""
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        if not math.isfinite(seconds):
-            return None
-        return max(0.0, seconds)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    current = now or datetime.now(UTC)
-    return max(0.0, (when - current).total_seconds())
 
 
 def _decode_json(content: bytes) -> tuple[bool, Any]:

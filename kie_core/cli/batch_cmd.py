@@ -141,7 +141,7 @@ def batch(
             else {
                 index
                 for index, (_, plan) in enumerate(plans)
-                if client.find_identical(plan.request) is not None
+                if client.find_identical(plan.prepared) is not None
             }
         )
         fresh = [e for index, e in enumerate(estimates) if index not in known]
@@ -293,6 +293,7 @@ async def _run_one(
     again: bool,
     timeout: float | None,
 ) -> BatchResult:
+    import asyncio
     from datetime import UTC, datetime
 
     from kie_core.errors import KieError, TaskFailedError
@@ -302,11 +303,14 @@ async def _run_one(
     display.add(key, f"{key} {result.model}", "submitting")
     started = datetime.now(UTC)
     try:
-        handle = await client.submit(plan.request, again=again, output_dir=output_dir)
+        handle = await client.submit(plan.prepared, again=again, output_dir=output_dir)
         result.task_id = handle.task_id
         result.followed = handle.created_at < started
         display.relabel(key, f"{key} {result.model} {handle.task_id}")
-        saved = _saved_file(client, handle.task_id, output_dir) if result.followed else None
+        saved = None
+        if result.followed:
+            # A journal read and file checks: off the event loop, as the client's own are.
+            saved = await asyncio.to_thread(client.saved_file, handle.task_id, output_dir)
         if saved is not None:
             result.state = "already downloaded"
             result.path = str(saved)
@@ -335,23 +339,6 @@ async def _run_one(
     display.finish(key, result.state)
     display.remove(key)
     return result
-
-
-def _saved_file(client: AsyncClient, task_id: str, output_dir: Path) -> Path | None:
-    """Return the file an earlier run saved for this task into ``output_dir``, if it is there."""
-    from kie_core.journal import JournalState
-
-    journal = client.journal
-    entry = journal.get(task_id) if journal is not None else None
-    if entry is None or entry.state is not JournalState.DOWNLOADED or not entry.output_path:
-        return None
-    saved = Path(entry.output_path)
-    try:
-        here = saved.parent.resolve() == output_dir.expanduser().resolve()
-        intact = saved.is_file() and saved.stat().st_size == entry.size
-    except OSError:
-        return None
-    return saved if here and intact else None
 
 
 def _summary(output: Output, results: list[BatchResult]) -> None:

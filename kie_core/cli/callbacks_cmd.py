@@ -52,7 +52,8 @@ def serve(
             "the callback receiver's web server (starlette, uvicorn)", SERVER_INSTALL
         ) from None
 
-    from kie_core.callbacks import CallbackProcessor, create_callback_app
+    from kie_core.callbacks import CallbackProcessor
+    from kie_core.callbacks_app import create_callback_app
 
     state = get_state(ctx)
     output = state.output

@@ -363,13 +363,13 @@ def _run(
         ensure_folder(output_dir)
     with state.client() as client:
         balance: float | None = None
-        if again or client.find_identical(plan.request) is None:
+        if again or client.find_identical(plan.prepared) is None:
             client.check_daily_budget(plan.estimate)
             balance = check_balance(output, client, plan.estimate)
         if plan.uploads:
             output.info(f"uploading {len(plan.uploads)} local file(s)")
         started = datetime.now(UTC)
-        handle = client.submit(plan.request, again=again, output_dir=output_dir)
+        handle = client.submit(plan.prepared, again=again, output_dir=output_dir)
         if handle.created_at < started:
             report_followed(output, state, handle.task_id)
         else:

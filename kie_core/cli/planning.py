@@ -1,27 +1,26 @@
 """A request checked locally and turned into the call it would make, before anything is sent.
 
 ``kie generate`` and ``kie batch`` plan every request first: model lookup, local files,
-validation against the model's spec, the endpoint call (local files shown as upload
-placeholders) and the credit estimate. A request that fails here costs nothing.
+validation against the model's spec, the endpoint call and the credit estimate, all done once
+by :meth:`PreparedRequest.of <kie_core.results.PreparedRequest.of>`; the client then sends that
+same prepared request. A request that fails here costs nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from kie_core.cli.request_args import (
-    MEDIA_FLAGS,
-    check_local_files,
-    with_upload_placeholders,
-)
+from kie_core.cli.request_args import MEDIA_FLAGS
 
 if TYPE_CHECKING:
     from kie_core.calls import EndpointCall
     from kie_core.models import ResolvedRequest, VideoModel
     from kie_core.registry import Registry
     from kie_core.request import VideoRequest
+    from kie_core.results import PreparedRequest
 
 
 @dataclass(frozen=True)
@@ -29,25 +28,42 @@ class Plan:
     """What a request would do, known without the network.
 
     Attributes:
-        request: the request as the user gave it (local paths included).
-        model: the installed model that serves it.
-        resolved: the request checked against the model, defaults filled in.
-        call: the create call, with each local file shown as ``<upload: path>``.
-        estimate: the estimated credits, or None when no published price matches.
+        prepared: the request resolved and its create call built (what the client sends).
         provider: the plugin that provides the model.
     """
 
-    request: VideoRequest
-    model: VideoModel
-    resolved: ResolvedRequest
-    call: EndpointCall
-    estimate: float | None
+    prepared: PreparedRequest
     provider: str = ""
+
+    @property
+    def request(self) -> VideoRequest:
+        """The request with the model's defaults filled in (local paths included)."""
+        return self.prepared.request
+
+    @property
+    def model(self) -> VideoModel:
+        """The installed model that serves the request."""
+        return self.prepared.model
+
+    @property
+    def resolved(self) -> ResolvedRequest:
+        """The request checked against the model, defaults filled in."""
+        return self.prepared.resolved
+
+    @cached_property
+    def call(self) -> EndpointCall:
+        """The create call, with each local file shown as ``<upload: path>``."""
+        return self.prepared.shown_call
+
+    @property
+    def estimate(self) -> float | None:
+        """The estimated credits, or None when no published price matches."""
+        return self.prepared.estimated_credits
 
     @property
     def uploads(self) -> list[str]:
         """The local files that would be uploaded first."""
-        return self.request.local_files()
+        return self.prepared.local_files
 
     def describe(self) -> dict[str, Any]:
         """Return the plan as JSON-ready data (``--dry-run --json``)."""
@@ -85,15 +101,9 @@ def plan_request(
         UnknownModelError: the model is not installed (the message lists the installed ones).
         InvalidRequestError: a file is unreadable or the model does not accept a value.
     """
+    from kie_core.results import PreparedRequest
+
     model = registry.get(request.model)
-    check_local_files(request, flags)
-    resolved = model.resolve(request)
-    shown = model.resolve(with_upload_placeholders(request))
     return Plan(
-        request=request,
-        model=model,
-        resolved=resolved,
-        call=model.build_call(shown),
-        estimate=resolved.estimate_credits(),
-        provider=registry.provider_of(model),
+        PreparedRequest.of(model, request, labels=flags), provider=registry.provider_of(model)
     )

@@ -7,28 +7,24 @@ flag), the value and what is accepted, before anything is sent.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kie_core.errors import InvalidRequestError
-from kie_core.request import InputKind, VideoRequest, is_remote
+from kie_core.errors import InvalidRequestError, invalid_request_from
+from kie_core.request import InputKind, VideoRequest
 
 if TYPE_CHECKING:
     from kie_core.models import ModelSpec
 
-#: The command-line flag of each media field of a request, for error messages.
+#: The command-line flag of each media field (and the callback URL), for error messages.
 MEDIA_FLAGS: dict[str, str] = {
     "first_frame": "--image",
     "last_frame": "--last-frame",
     "reference_images": "--reference-image",
     "video": "--video",
     "audio": "--audio",
+    "callback_url": "--callback-url",
 }
-
-#: How a local input shows in ``--dry-run`` output: it would be uploaded first.
-UPLOAD_PLACEHOLDER = "<upload: {path}>"
 
 
 def parse_option(text: str) -> tuple[str, Any]:
@@ -58,66 +54,6 @@ def parse_option(text: str) -> tuple[str, Any]:
 def parse_options(items: Iterable[str]) -> dict[str, Any]:
     """Parse every ``--option KEY=VALUE`` into a dict (a later key wins)."""
     return dict(parse_option(item) for item in items)
-
-
-def check_readable(flag: str, location: str) -> None:
-    """Check that a local input file exists and can be read; URLs are not checked.
-
-    Raises:
-        InvalidRequestError: naming the flag and the path.
-    """
-    if is_remote(location) or "://" in location:
-        check_url(flag, location)
-        return
-    path = Path(location).expanduser()
-    if not path.exists():
-        problem = "no such file"
-    elif not path.is_file():
-        problem = "not a file"
-    elif not os.access(path, os.R_OK):
-        problem = "permission denied"
-    else:
-        return
-    raise InvalidRequestError(
-        f"{flag}: cannot read {location!r}: {problem} (give a readable file or an http(s) URL)",
-        field=flag.lstrip("-").replace("-", "_"),
-        value=location,
-    )
-
-
-def check_url(flag: str, location: str) -> None:
-    """Check that a URL is http(s) with a host name (``https:///x.png`` is refused).
-
-    Raises:
-        InvalidRequestError: naming the flag and the URL.
-    """
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(location)
-        host = parts.hostname
-    except ValueError:
-        parts, host = None, None
-    if parts is None or parts.scheme not in ("http", "https") or not host:
-        raise InvalidRequestError(
-            f"{flag}: {location!r} is not a usable URL: it needs http:// or https:// and a "
-            "host name (for example https://example.com/frame.png); nothing was sent",
-            field=flag.lstrip("-").replace("-", "_"),
-            value=location,
-        )
-
-
-def check_local_files(request: VideoRequest, flags: Mapping[str, str] = MEDIA_FLAGS) -> None:
-    """Check every local media input is a readable file and every URL has a host.
-
-    The callback URL, when given, must be an http(s) URL with a host too.
-    """
-    for field_name, value in request.media_inputs().items():
-        items = value if isinstance(value, tuple) else (value,)
-        for item in items:
-            check_readable(flags.get(field_name, field_name), item)
-    if request.callback_url is not None:
-        check_url(flags.get("callback_url", "--callback-url"), request.callback_url)
 
 
 def assign_images(
@@ -172,33 +108,4 @@ def build_request(fields: Mapping[str, Any]) -> VideoRequest:
     try:
         return VideoRequest.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"]) or "request"
-        value = error.get("input")
-        if error["type"] == "extra_forbidden":
-            accepted = tuple(VideoRequest.model_fields)
-            raise InvalidRequestError(
-                f"unknown field {where!r}; accepted: {', '.join(accepted)}",
-                field=where,
-                value=value,
-                accepted=accepted,
-            ) from None
-        message = error["msg"].removeprefix("Value error, ")
-        raise InvalidRequestError(
-            f"{where} {value!r} is invalid: {message}", field=where, value=value
-        ) from None
-
-
-def with_upload_placeholders(request: VideoRequest) -> VideoRequest:
-    """Return ``request`` with each local file shown as ``<upload: path>`` (for ``--dry-run``)."""
-
-    def mark(location: str) -> str:
-        return location if is_remote(location) else UPLOAD_PLACEHOLDER.format(path=location)
-
-    update: dict[str, Any] = {}
-    for field_name, value in request.media_inputs().items():
-        if isinstance(value, tuple):
-            update[field_name] = tuple(mark(item) for item in value)
-        else:
-            update[field_name] = mark(value)
-    return request.model_copy(update=update)
+        raise invalid_request_from(exc, accepted=tuple(VideoRequest.model_fields)) from None

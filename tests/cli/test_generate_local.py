@@ -114,12 +114,12 @@ def test_directory_given_as_a_file_is_refused(kie, tmp_path):
 
 
 def test_unreadable_local_file(kie, tmp_path, monkeypatch):
-    from kie_core.cli import request_args
+    from kie_core import request as request_module
 
     locked = tmp_path / "locked.png"
     locked.write_bytes(b"x")
     # Root reads any file whatever its mode, so the permission check itself is simulated.
-    monkeypatch.setattr(request_args.os, "access", lambda path, mode: Path(path) != locked)
+    monkeypatch.setattr(request_module.os, "access", lambda path, mode: Path(path) != locked)
     run = kie("generate", "cli-image", "x", "--image", str(locked))
     assert run.exit_code == 2
     assert "permission denied" in run.stderr

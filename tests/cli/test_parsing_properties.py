@@ -10,15 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kie_core.cli.batch_file import BATCH_FIELDS, read_batch
-from kie_core.cli.request_args import (
-    assign_images,
-    build_request,
-    check_readable,
-    parse_option,
-    with_upload_placeholders,
-)
+from kie_core.cli.request_args import assign_images, build_request, parse_option
 from kie_core.errors import InvalidRequestError
-from kie_core.request import VideoRequest
+from kie_core.request import VideoRequest, check_readable
 from tests.cli.fake_plugin import IMAGE_ONLY, TURBO
 
 keys = st.text(
@@ -112,12 +106,12 @@ def test_build_request_never_raises_anything_but_invalid_request(prompt):
     assert request.prompt.strip() == prompt.strip()
 
 
-def test_placeholders_only_replace_local_files():
+def test_with_media_only_replaces_the_given_locations():
     request = VideoRequest(
         model="m", prompt="p", first_frame="a.png", last_frame="https://x/b.png",
         reference_images=("c.png", "https://x/d.png"),
     )  # fmt: skip
-    shown = with_upload_placeholders(request)
+    shown = request.with_media({"a.png": "<upload: a.png>", "c.png": "<upload: c.png>"})
     assert shown.first_frame == "<upload: a.png>"
     assert shown.last_frame == "https://x/b.png"
     assert shown.reference_images == ("<upload: c.png>", "https://x/d.png")
@@ -126,7 +120,8 @@ def test_placeholders_only_replace_local_files():
 def test_check_readable_accepts_files_and_urls(tmp_path: Path):
     image = tmp_path / "ok.png"
     image.write_bytes(b"x")
-    check_readable("--image", str(image))
-    check_readable("--image", "https://example.com/anything")
-    with pytest.raises(InvalidRequestError, match="--video: cannot read"):
-        check_readable("--video", str(tmp_path / "missing.mp4"))
+    check_readable(str(image), field="first_frame", label="--image")
+    check_readable("https://example.com/anything", field="first_frame", label="--image")
+    with pytest.raises(InvalidRequestError, match="--video: cannot read") as caught:
+        check_readable(str(tmp_path / "missing.mp4"), field="video", label="--video")
+    assert caught.value.field == "video"

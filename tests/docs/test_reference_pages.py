@@ -28,6 +28,7 @@ PUBLIC_MODULES = (
     "kie_core.stores",
     "kie_core.files",
     "kie_core.callbacks",
+    "kie_core.callbacks_app",
     "kie_emulator.testing",
     "kie_emulator",
 )

@@ -18,12 +18,11 @@ from kie_emulator.pytest_plugin import EmulatorHandle
 from kie_core import AsyncClient, Client
 from kie_core.errors import AmbiguousCreateError, TaskFailedError, TransportError
 from kie_core.journal import Journal, JournalState
-from kie_core.polling import PollSchedule
 from kie_core.ratelimit import RateLimiter, RateLimits
 from kie_core.request import VideoRequest
 from kie_core.retry import RetryPolicy
 
-from ..integration.client_fakes import make_registry
+from ..integration.client_fakes import emulator_settings, make_registry
 
 CREATE = "/api/v1/jobs/createTask"
 RECORD = "/api/v1/jobs/recordInfo"
@@ -66,17 +65,8 @@ def journal(tmp_path: Path) -> Iterator[Journal]:
 
 
 def settings(kie_emulator: EmulatorHandle, **extra: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "base_url": kie_emulator.base_url,
-        "upload_base_url": kie_emulator.base_url,
-        "registry": make_registry(),
-        "poll": PollSchedule.fast(deadline=30.0),
-        "retry": RetryPolicy(base_delay=0.02, max_delay=0.1),
-        "rate_limiter": RateLimiter(),
-        "journal": False,
-    }
-    values.update(extra)
-    return values
+    retry = RetryPolicy(base_delay=0.02, max_delay=0.1)
+    return emulator_settings(kie_emulator, **{"retry": retry, **extra})
 
 
 def client_for(kie_emulator: EmulatorHandle, **extra: Any) -> Client:

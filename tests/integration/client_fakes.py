@@ -75,6 +75,25 @@ class _TestPlugin:
         register(MarketModel(OLD_MODEL))
 
 
+def emulator_settings(kie_emulator: Any, **extra: Any) -> dict[str, Any]:
+    """Client arguments for the ``kie_emulator`` fixture: fast polls, short retries, no journal."""
+    from kie_core.polling import PollSchedule
+    from kie_core.ratelimit import RateLimiter
+    from kie_core.retry import RetryPolicy
+
+    values: dict[str, Any] = {
+        "base_url": kie_emulator.base_url,
+        "upload_base_url": kie_emulator.base_url,
+        "registry": make_registry(),
+        "poll": PollSchedule.fast(deadline=30.0),
+        "retry": RetryPolicy(base_delay=0.05),
+        "rate_limiter": RateLimiter(),
+        "journal": False,
+    }
+    values.update(extra)
+    return values
+
+
 def make_registry() -> Registry:
     """Return a registry holding only the test models (no entry points are read)."""
     registry = Registry(sources=[])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import kie_emulator
@@ -15,13 +14,10 @@ from kie_emulator.pytest_plugin import EmulatorHandle
 from kie_core import AsyncClient, Client, Video
 from kie_core.errors import AmbiguousCreateError, InsufficientCreditsError
 from kie_core.journal import Journal, JournalState
-from kie_core.polling import PollSchedule
-from kie_core.ratelimit import RateLimiter
 from kie_core.request import VideoRequest
-from kie_core.retry import RetryPolicy
 from kie_core.status import TaskState
 
-from .client_fakes import make_registry
+from .client_fakes import emulator_settings
 
 T2V = "kling/v2-5-turbo-text-to-video-pro"
 I2V = "kling/v2-5-turbo-image-to-video-pro"
@@ -29,18 +25,7 @@ SAMPLE_PNG = Path(kie_emulator.__file__).parent / "data" / "sample.png"
 REQUEST = VideoRequest(model="kling-2.5-turbo", prompt="a fox runs through snow", duration=5)
 
 
-def settings(kie_emulator: EmulatorHandle, **extra: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "base_url": kie_emulator.base_url,
-        "upload_base_url": kie_emulator.base_url,
-        "registry": make_registry(),
-        "poll": PollSchedule.fast(deadline=30.0),
-        "retry": RetryPolicy(base_delay=0.05),
-        "rate_limiter": RateLimiter(),
-        "journal": False,
-    }
-    values.update(extra)
-    return values
+settings = emulator_settings
 
 
 @pytest.fixture

@@ -981,3 +981,29 @@ def test_market_shaped_noise_gives_typed_errors(data: dict[str, Any], code: Any)
     except (CallbackError, MalformedResponseError):
         return
     assert receipt.task_id == data["taskId"]
+
+
+def test_the_pure_module_loads_no_web_framework_and_still_offers_the_app() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kie_core.callbacks as c\n"
+        "assert 'starlette' not in sys.modules and 'uvicorn' not in sys.modules\n"
+        "from kie_core.callbacks import create_callback_app, serve_callbacks\n"
+        "from kie_core import callbacks_app\n"
+        "assert create_callback_app is callbacks_app.create_callback_app\n"
+        "assert serve_callbacks is callbacks_app.serve_callbacks\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_long_retry_after_ends_the_confirmation_retries() -> None:
+    from kie_core.callbacks import CONFIRM_MAX_RETRY_AFTER
+    from kie_core.errors import RateLimitError
+
+    processor = CallbackProcessor(object(), registry=registry_with(MARKET), hmac_key="")  # type: ignore[arg-type]
+    long = RateLimitError("x", code=429, retry_after=CONFIRM_MAX_RETRY_AFTER + 1)
+    short = RateLimitError("x", code=429, retry_after=2.0)
+    assert processor._retry.delay_for(long, 1) is None
+    assert processor._retry.delay_for(short, 1) == 2.0

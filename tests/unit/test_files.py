@@ -16,7 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kie_core.errors import DownloadError, InvalidRequestError, RateLimitError, ServerError
+from kie_core.errors import (
+    DownloadError,
+    DownloadInProgressError,
+    InvalidRequestError,
+    RateLimitError,
+    ServerError,
+)
 from kie_core.files import (
     DownloadResult,
     adownload_file,
@@ -585,13 +591,19 @@ def test_server_errors_are_retried_honouring_retry_after(
     assert slept == [7.0, 1.0, 0.75]  # max(backoff, Retry-After)
 
 
-def test_retry_after_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_retry_after_over_the_policy_maximum_ends_the_retries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same rule as for API calls (RetryPolicy.max_retry_after, 120 s here): no hour-long
+    # sleep inside a download; the part file stays for a later call.
     slept: list[float] = []
     monkeypatch.setattr("kie_core.files.time.sleep", slept.append)
     server = FileServer(b"abc", statuses=[(503, {"Retry-After": "99999"})])
-    with client_for(server) as http:
+    with client_for(server) as http, pytest.raises(DownloadError, match="after 1 attempt"):
         download_file(http, URL, tmp_path, backoff=no_wait)
-    assert slept == [120.0]
+    assert slept == []
+    with client_for(server) as http:
+        assert download_file(http, URL, tmp_path).path.read_bytes() == b"abc"
 
 
 def test_other_client_errors_fail_at_once(tmp_path: Path) -> None:
@@ -649,6 +661,53 @@ def test_another_download_of_the_same_file_is_refused(tmp_path: Path) -> None:
         with client_for(FileServer(b"abc")) as http, pytest.raises(DownloadError, match="another"):
             download_file(http, URL, tmp_path)
     assert part.exists()
+
+
+def test_a_part_renamed_by_another_download_before_the_lock_is_not_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another download finished (renamed its part to the final name) between this one's open
+    # and its lock: the locked file is no longer the part, so it must not be written or moved.
+    fcntl = pytest.importorskip("fcntl")
+    data = payload(1000)
+    part = tmp_path / ".task-1_1749711595.mp4.part"
+    final = tmp_path / "task-1_1749711595.mp4"
+    part.write_bytes(data)
+    real_flock = fcntl.flock
+
+    def finished_meanwhile(fd: int, operation: int) -> None:
+        if part.exists():
+            part.replace(final)
+        real_flock(fd, operation)
+
+    monkeypatch.setattr("kie_core.files.fcntl.flock", finished_meanwhile)
+    with client_for(FileServer(data)) as http, pytest.raises(DownloadInProgressError):
+        download_file(http, URL, tmp_path)
+    assert final.read_bytes() == data
+
+
+def test_the_part_is_renamed_while_still_locked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    locked_at_rename: list[bool] = []
+    real_replace = Path.replace
+
+    def replace(self: Path, target: Any) -> Path:
+        with self.open("rb") as other:  # a second open file, as another download would have
+            try:
+                fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                locked_at_rename.append(True)
+            else:
+                locked_at_rename.append(False)
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", replace)
+    with client_for(FileServer(payload(5000))) as http:
+        result = download_file(http, URL, tmp_path)
+    assert locked_at_rename == [True]
+    assert result.path.read_bytes() == payload(5000)
 
 
 # --- arguments --------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 The graph counts every import that runs: at module level and inside functions (a deferred
 import that closes a loop is still a cycle of ideas, only hidden). Imports under
 ``if TYPE_CHECKING:`` never run and are left out, as is a module's import of its own parent
-packages (Python initialises those first).
+packages (Python initialises those first), and so are the imports inside a module-level
+``__getattr__`` (PEP 562): such a lazy re-export keeps an old name importable from a module
+and runs on attribute access only; the module's own code does not depend on it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ def _runtime_imports(nodes: list[ast.AST]) -> Iterator[ast.Import | ast.ImportFr
             yield node
         elif isinstance(node, ast.If) and _is_type_checking(node):
             yield from _runtime_imports(list(node.orelse))
+        elif isinstance(node, ast.FunctionDef) and node.name == "__getattr__":
+            continue
         else:
             yield from _runtime_imports(list(ast.iter_child_nodes(node)))
 

@@ -24,7 +24,7 @@ from kie_core.errors import (
     KieError,
     UnknownModelError,
 )
-from kie_core.journal import Journal, JournalEntry, JournalState, fingerprint
+from kie_core.journal import Journal, JournalEntry, JournalState
 from kie_core.polling import PollPhase, PollSchedule
 from kie_core.registry import Registry, default_registry
 from kie_core.request import INPUT_FIELDS, InputKind, VideoRequest, is_remote
@@ -195,8 +195,7 @@ class KieService:
         This is the client's own rule (the fingerprint of the create call, local files by
         content), so what is reported here is what :meth:`AsyncClient.submit` will do.
         """
-        call = self.client._identity_call(prepared.model, prepared.resolved)
-        identity = fingerprint(call, self.client.base_url)
+        identity = self.client.identity(prepared)
         return identity, self.journal.find_active(identity, self.client.base_url)
 
     @staticmethod
@@ -310,7 +309,7 @@ class KieService:
             known = self.journal.find_active(item.identity, self.client.base_url)
             followed = item.repeat or (known is not None and known.task_id is not None)
             try:
-                handle = await self.client.submit(item.request)
+                handle = await self.client.submit(item.prepared)
             except KieError as error:
                 described = self.describe_error(error, index=item.index)
                 items.append({"index": item.index, "error": described})
