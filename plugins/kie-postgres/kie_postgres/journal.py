@@ -140,11 +140,14 @@ def safe_url(conninfo: str) -> str:
         return "postgresql://(an unreadable connection string)"
     user = f"{params['user']}@" if params.get("user") else ""
     host = str(params.get("host") or "")
-    if "," not in host and ":" in host:
+    socket_dir = ""
+    if host.startswith("/"):
+        host, socket_dir = "", f"?host={host}"
+    elif "," not in host and ":" in host:
         host = f"[{host}]"
     port = f":{params['port']}" if params.get("port") else ""
-    dbname = f"/{params['dbname']}" if params.get("dbname") else ""
-    return f"postgresql://{user}{host}{port}{dbname}"
+    dbname = f"/{params['dbname']}" if params.get("dbname") else "/"
+    return f"postgresql://{user}{host}{port}{dbname}{socket_dir}"
 
 
 class PostgresJournal:
