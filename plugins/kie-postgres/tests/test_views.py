@@ -1,4 +1,4 @@
-"""The gallery's views (page, totals, models) mean the same on the SQLite and PostgreSQL journals."""
+"""The gallery's views (page, totals, models) mean the same on SQLite and PostgreSQL journals."""
 
 from __future__ import annotations
 
@@ -90,9 +90,7 @@ def test_filters_by_model_state_text_and_day(journal: JournalViews) -> None:
     veo = journal.page(EntryFilter(model="veo-3.1-fast"))
     assert [e.payload["prompt"] for e in veo] == ["A Paper boat"]
     assert [e.id for e in journal.page(EntryFilter(state="failed"))] == [2]
-    assert [e.id for e in journal.page(EntryFilter(model="kling-2.5-turbo", state="failed"))] == [
-        2
-    ]
+    assert [e.id for e in journal.page(EntryFilter(model="kling-2.5-turbo", state="failed"))] == [2]
     # Search is over the prompt only, case-insensitive, wherever the family puts it.
     assert [e.id for e in journal.page(EntryFilter(text="paper"))] == [1]
     assert [e.id for e in journal.page(EntryFilter(text="FOX"))] == [3, 2]
@@ -170,7 +168,10 @@ def test_an_in_memory_journal_says_so() -> None:
     [
         ("postgresql://kie:s3cret@db.example:5433/kie", "postgresql://kie@db.example:5433/kie"),
         ("postgres://:s3cret@db.example/kie?sslmode=require", "postgresql://db.example/kie"),
-        ("host=/tmp/pg port=5999 dbname=kie password=s3cret", "postgresql://:5999/kie?host=/tmp/pg"),
+        (
+            "host=/tmp/pg port=5999 dbname=kie password=s3cret",
+            "postgresql://:5999/kie?host=/tmp/pg",
+        ),
         ("postgresql://u@[::1]:5432/kie", "postgresql://u@[::1]:5432/kie"),
         ("password='unclosed", "postgresql://(an unreadable connection string)"),
     ],
