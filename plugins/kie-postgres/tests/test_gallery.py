@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from kie_gallery.app import GalleryConfig, create_app
@@ -78,3 +79,33 @@ def test_a_task_page_reads_its_entry(http: TestClient) -> None:
     assert page.status_code == 200
     assert "a lighthouse beam over a stormy sea" in page.text
     assert http.get("/tasks/99").status_code == 404
+
+
+def test_kie_gallery_serves_the_database_journal_and_hides_the_password(
+    journal: PostgresJournal, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from kie_core.cli.app import app
+    from kie_core.cli.extensions import register_command_plugins
+
+    found: list[list[int]] = []
+
+    def run(served: Any, **options: Any) -> None:
+        # What uvicorn would serve, asked while the command runs (its journal is open).
+        with TestClient(served, base_url=ORIGIN) as client:
+            found.append(_card_ids(client.get("/?q=paper").text))
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.setenv("KIE_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.delenv("KIE_API_KEY", raising=False)
+    monkeypatch.delenv("KIE_DATABASE_URL", raising=False)
+    register_command_plugins(app)
+    # The throw-away cluster trusts loopback, so the password is accepted and ignored.
+    with_password = database_url.replace("@", ":s3cret@", 1)
+    result = CliRunner().invoke(app, ["--database-url", with_password, "gallery"])
+    assert result.exit_code == 0, result.output
+    assert f"kie gallery of the journal {database_url} at http://127.0.0.1:8765/" in result.output
+    assert "s3cret" not in result.output
+    assert found == [[2]]
