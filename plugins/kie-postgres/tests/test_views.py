@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Any
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from kie_postgres.journal import PostgresJournal, safe_url
 
 from kie_core.journal import Journal
@@ -195,3 +198,49 @@ def test_the_first_filtered_page_walks_an_index(database_url: str) -> None:
     text = "\n".join(str(row[0]) for row in plan)
     assert "kie_journal_by_model" in text
     assert "Sort" not in text
+
+
+_runs = itertools.count()
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    tasks=st.lists(
+        st.tuples(st.booleans(), st.sampled_from(["fox", "Fox_1", "cat", "100%"])), max_size=12
+    ),
+    size=st.integers(min_value=1, max_value=5),
+    state=st.sampled_from([None, "failed", "succeeded"]),
+    text=st.sampled_from([None, "fox", "_", "%", "CAT"]),
+)
+def test_both_stores_walk_the_same_pages(
+    database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    tasks: list[tuple[bool, str]],
+    size: int,
+    state: str | None,
+    text: str | None,
+) -> None:
+    # One database for every example: each example's tasks have a model of their own.
+    postgres = open_journal_store(database_url)
+    assert isinstance(postgres, PostgresJournal)
+    run = next(_runs)
+    model = f"model-{run}"
+    wanted = EntryFilter(model=model, state=state, text=text)
+    with Journal(tmp_path_factory.mktemp("walk") / "j.sqlite3") as sqlite:
+        walks = []
+        for store in (sqlite, postgres):
+            for number, (fail, prompt) in enumerate(tasks):
+                add(store, run * 100 + number, model=model, prompt=prompt, fail=fail)
+            seen: list[tuple[str, str]] = []
+            before = None
+            while True:
+                page = store.page(wanted, before_id=before, limit=size)
+                seen += [(e.payload["input"]["prompt"], e.state.value) for e in page]
+                if len(page) < size:
+                    break
+                before = page[-1].id
+            walks.append((seen, store.totals(wanted)))
+        assert walks[0] == walks[1]
+        assert walks[0][1].count == len(walks[0][0])
