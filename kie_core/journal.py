@@ -472,6 +472,10 @@ class Journal:
     def __repr__(self) -> str:
         return f"Journal(path={str(self.path) if self.path else ':memory:'!r})"
 
+    def describe(self) -> str:
+        """Return where the journal is, for people: its file, or ``:memory:``."""
+        return str(self.path) if self.path is not None else ":memory:"
+
     def __enter__(self) -> Journal:
         return self
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from kie_core.journal import JournalEntry, JournalState, SpendRow
+    from kie_core.journal_query import EntryFilter, EntryTotals
     from kie_core.ratelimit import CallKind, RateLimits
     from kie_core.status import TaskHandle, TaskStatus
     from kie_core.transport import ApiKey
@@ -161,6 +162,41 @@ class JournalStore(Protocol):
 
     def close(self) -> None:
         """Release the store's connections."""
+        ...
+
+
+@runtime_checkable
+class JournalViews(JournalStore, Protocol):
+    """A journal that also serves filtered, paged views of itself (what ``kie gallery`` reads).
+
+    Both the SQLite :class:`~kie_core.journal.Journal` and ``kie_postgres.PostgresJournal``
+    implement it with the same semantics; a store given to the clients only needs
+    :class:`JournalStore`. The filter and the totals are :mod:`kie_core.journal_query`'s.
+    """
+
+    def page(
+        self, entry_filter: EntryFilter, *, before_id: int | None = None, limit: int = 12
+    ) -> list[JournalEntry]:
+        """Return up to ``limit`` matching entries, newest first, older than ``before_id``."""
+        ...
+
+    def totals(self, entry_filter: EntryFilter) -> EntryTotals:
+        """Return how many entries match a filter, and their estimate, charge and spend."""
+        ...
+
+    def models(self) -> list[str]:
+        """Return every model name that has an entry, sorted."""
+        ...
+
+    def ensure_view_indexes(self) -> None:
+        """Make sure the indexes that keep the views fast exist (idempotent)."""
+        ...
+
+    def describe(self) -> str:
+        """Return where the journal is, for people: a file path or a database URL.
+
+        A URL is shown without its password.
+        """
         ...
 
 

@@ -21,9 +21,10 @@ from kie_core.errors import KieError
 
 if TYPE_CHECKING:
     from kie_core.client import Client
-    from kie_core.journal import Journal, JournalEntry
+    from kie_core.journal import JournalEntry
     from kie_core.request import VideoRequest
     from kie_core.status import TaskHandle
+    from kie_core.stores import JournalStore
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class Actions:
     """
 
     def __init__(
-        self, journal: Journal, client_factory: Callable[[], Client] | None, output_dir: Path
+        self, journal: JournalStore, client_factory: Callable[[], Client] | None, output_dir: Path
     ) -> None:
         self._journal = journal
         self._client_factory = client_factory
@@ -177,7 +178,7 @@ class Actions:
             client.download(status, folder)
 
 
-def _entry_id(journal: Journal, handle: TaskHandle) -> int:
+def _entry_id(journal: JournalStore, handle: TaskHandle) -> int:
     entry = journal.get(handle.task_id)
     if entry is None:
         raise NoClientError(f"task {handle.task_id} was created but is not in the journal")

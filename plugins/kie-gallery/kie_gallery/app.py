@@ -34,9 +34,10 @@ from kie_gallery.views import EntryView
 
 if TYPE_CHECKING:
     from kie_core.client import Client
-    from kie_core.journal import Journal, JournalEntry
+    from kie_core.journal import JournalEntry
     from kie_core.registry import Registry
     from kie_core.request import VideoRequest
+    from kie_core.stores import JournalViews
 
 #: Host names a loopback gallery answers to (anything else may be DNS rebinding).
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -50,7 +51,7 @@ class GalleryConfig:
     """What a gallery shows and how it may act.
 
     Attributes:
-        journal: the journal to show.
+        journal: the journal to show: the SQLite ``Journal`` or ``PostgresJournal`` alike.
         registry: the installed models (to read payloads back and estimate new requests).
         client_factory: returns a new client for actions; None shows without acting.
         output_dir: where results go when a task has no folder of its own.
@@ -59,7 +60,7 @@ class GalleryConfig:
         poll_seconds: how often pages refresh running tasks.
     """
 
-    journal: Journal
+    journal: JournalViews
     registry: Registry
     client_factory: Callable[[], Client] | None = None
     output_dir: Path = field(default_factory=Path)

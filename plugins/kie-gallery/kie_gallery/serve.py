@@ -36,10 +36,15 @@ def serve(
 
     from kie_core.cli.context import command_output, get_state
     from kie_core.cli.exitcodes import ExitCode
+    from kie_core.stores import JournalViews
     from kie_gallery.app import GalleryConfig, create_app
 
     state = get_state(ctx)
     output = command_output(ctx)
+    journal = state.journal()
+    if not isinstance(journal, JournalViews):
+        output.error(f"the journal store {type(journal).__name__} cannot list its entries")
+        raise typer.Exit(ExitCode.BAD_INPUT)
     try:
         access_token = check_bind(host, allow_remote=allow_remote, token=token)
     except GallerySecurityError as exc:
@@ -54,7 +59,7 @@ def serve(
     else:
         output.warn("no KIE.ai API key: the gallery shows the journal but cannot act on KIE")
     config = GalleryConfig(
-        journal=state.journal(),
+        journal=journal,
         registry=state.registry(),
         client_factory=client_factory,
         output_dir=output_dir,
@@ -62,8 +67,7 @@ def serve(
         access_token=access_token,
     )
     url = gallery_url(host, port, access_token)
-    journal = state.journal().path or ":memory:"
-    output.info(f"kie gallery of the journal {journal} at {url} (Ctrl+C stops it)")
+    output.info(f"kie gallery of the journal {journal.describe()} at {url} (Ctrl+C stops it)")
     if open_browser:
         import webbrowser
 

@@ -28,7 +28,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from psycopg import Connection
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow
 from psycopg_pool import ConnectionPool
 
@@ -46,8 +48,10 @@ from kie_core.journal import (
     check_daily_budget,
     redact,
 )
+from kie_core.journal_query import EntryFilter, EntryTotals
 from kie_core.status import TaskHandle, TaskState, TaskStatus
 from kie_postgres.migrations import ACTIVE_STATES_SQL
+from kie_postgres.views import MODELS_SQL, TOTALS_SQL, where_clause
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +129,27 @@ def entry_from_row(row: dict[str, Any]) -> JournalEntry:
     return JournalEntry(**{name: value for name, value in values.items() if name in fields})
 
 
+def safe_url(conninfo: str) -> str:
+    """Return a ``postgresql://user@host:port/dbname`` URL of a connection string, no password.
+
+    Works for a URL or a ``key=value`` string; what the string leaves out is left out.
+    """
+    try:
+        params = conninfo_to_dict(conninfo)
+    except psycopg.Error:
+        return "postgresql://(an unreadable connection string)"
+    user = f"{params['user']}@" if params.get("user") else ""
+    host = str(params.get("host") or "")
+    socket_dir = ""
+    if host.startswith("/"):
+        host, socket_dir = "", f"?host={host}"
+    elif "," not in host and ":" in host:
+        host = f"[{host}]"
+    port = f":{params['port']}" if params.get("port") else ""
+    dbname = f"/{params['dbname']}" if params.get("dbname") else "/"
+    return f"postgresql://{user}{host}{port}{dbname}{socket_dir}"
+
+
 class PostgresJournal:
     """The task journal in a PostgreSQL database, shared by every process that uses it.
 
@@ -144,6 +169,11 @@ class PostgresJournal:
 
     def __repr__(self) -> str:
         return f"PostgresJournal(database={self._pool.name!r})"
+
+    def describe(self) -> str:
+        """Return the database the journal is in, as a URL without its password."""
+        conninfo = self._pool.conninfo
+        return safe_url(conninfo if isinstance(conninfo, str) else conninfo())
 
     def __enter__(self) -> PostgresJournal:
         return self
@@ -604,3 +634,44 @@ class PostgresJournal:
                 JournalState(row["state"]), row["estimated_credits"], row["actual_credits"]
             )
         return sorted(totals.values(), key=lambda item: (item.day, item.model))
+
+    # --- filtered views (the gallery) -------------------------------------------------------
+
+    def page(
+        self, entry_filter: EntryFilter, *, before_id: int | None = None, limit: int = 12
+    ) -> list[JournalEntry]:
+        """Return up to ``limit`` entries matching a filter, newest first, older than ``before_id``.
+
+        A keyset page (``id < before_id ORDER BY id DESC``), so every page costs the same
+        however deep it is.
+        """
+        where, params = where_clause(entry_filter)
+        if before_id is not None:
+            where, params = f"({where}) AND id < %(before_id)s", {**params, "before_id": before_id}
+        rows = self._all(
+            f"SELECT * FROM kie_journal WHERE {where} ORDER BY id DESC LIMIT %(limit)s",
+            {**params, "limit": limit},
+        )
+        return [entry_from_row(row) for row in rows]
+
+    def totals(self, entry_filter: EntryFilter) -> EntryTotals:
+        """Return how many entries match a filter, and their estimate, charge and spend."""
+        where, params = where_clause(entry_filter)
+        row = self._one(TOTALS_SQL.format(where=where), params)
+        if row is None:  # pragma: no cover - an aggregate always returns one row
+            raise RuntimeError("the journal returned no totals")
+        return EntryTotals(
+            count=int(row["count"]),
+            estimated_credits=float(row["estimated_credits"]),
+            actual_credits=float(row["actual_credits"]),
+            actual_known=int(row["actual_known"]),
+            spent_credits=float(row["spent_credits"]),
+        )
+
+    def models(self) -> list[str]:
+        """Return every model name that has an entry, sorted (one index probe per model)."""
+        return [str(row["model"]) for row in self._all(MODELS_SQL)]
+
+    def ensure_view_indexes(self) -> None:
+        """Nothing to do: the view indexes are migration 6, applied when the pool opened."""
+        self._check_open()

@@ -107,6 +107,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX kie_job_entries_by_entry ON kie_job_entries (entry_id);
         """,
     ),
+    Migration(
+        6,
+        "gallery views",
+        """
+        CREATE INDEX kie_journal_by_model ON kie_journal (model, id);
+        CREATE INDEX kie_journal_view ON kie_journal (model, state, created_at)
+            INCLUDE (estimated_credits, actual_credits);
+        """,
+    ),
 )
 
 #: The schema version this package writes and reads.
